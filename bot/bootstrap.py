@@ -1,0 +1,132 @@
+"""The composition root: storage, clock and adapters go in, a running Codev comes out.
+
+Everything is built here and only when asked (never at import time), from arguments, so
+tests, the console and the demo pass their own clock and deliverers. `codev run` lands in
+`run`, which starts whichever chat adapters are configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TextIO
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.dispatcher import Dispatcher
+from bot.flows.model import Language
+from bot.ports import Deliverer
+from bot.service import Codev, new_id
+from bot.storage.engine import make_engine, make_session_factory
+from bot.storage.migrate import upgrade
+
+Clock = Callable[[], datetime]
+
+EXIT_NOT_CONFIGURED = 2
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_worker_id() -> str:
+    """Names this process in outbox claims, so a stuck lease can be traced to its owner."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """Codev assembled: the service adapters call, and the dispatcher that delivers.
+
+    `wake` is set after every commit, so a dispatcher in `run_forever(app.wake, …)` delivers
+    the new outbox rows at once instead of at its next poll.
+    """
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    codev: Codev
+    dispatcher: Dispatcher
+    wake: asyncio.Event
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def build(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    deliverers: Mapping[str, Deliverer],
+    worker_id: str | None = None,
+    ids: Callable[[], str] = new_id,
+) -> App:
+    """Migrate the database, then wire storage, the service and the dispatcher together."""
+    await upgrade(settings.database.url)
+    engine = make_engine(settings.database.url)
+    sessions = make_session_factory(engine)
+    wake = asyncio.Event()
+    codev = Codev(
+        sessions,
+        clock,
+        ids=ids,
+        default_language=Language(settings.behaviour.default_language),
+        default_timezone=settings.behaviour.default_timezone,
+        on_commit=wake.set,
+    )
+    dispatcher = Dispatcher(
+        sessions,
+        deliverers,
+        codev.fire_timer,
+        clock,
+        worker_id or default_worker_id(),
+    )
+    return App(engine=engine, sessions=sessions, codev=codev, dispatcher=dispatcher, wake=wake)
+
+
+NOT_CONFIGURED = """\
+codev: no chat platform is configured, so there is nothing to run.
+
+To connect Codev to Slack, set (in the environment or in .env):
+  SLACK_BOT_TOKEN=xoxb-…        the bot token of your Slack app
+  SLACK_SIGNING_SECRET=…        its signing secret (HTTP mode: Slack posts to /slack/events)
+  or, instead of a public URL, SLACK_APP_TOKEN=xapp-… with SLACK_BOT_TOKEN for Socket Mode.
+
+To connect Codev to Discord, set:
+  DISCORD_TOKEN=…               the bot token from the Discord developer portal
+
+See .env.example for every setting. To try Codev without a chat service:
+  codev console                 chat with the bot in this terminal
+  codev demo                    watch a whole consultation, start to finish
+"""
+
+
+def _not_in_this_build(platforms: list[str]) -> str:
+    names = " and ".join(platforms)
+    return (
+        f"codev: {names} {'is' if len(platforms) == 1 else 'are'} configured, but the {names} "
+        f"adapter{'' if len(platforms) == 1 else 's'} {'is' if len(platforms) == 1 else 'are'} "
+        "not part of this build yet.\n"
+        "Meanwhile `codev console` (a terminal chat) and `codev demo` run the same bot locally.\n"
+    )
+
+
+async def run(settings: Settings, *, err: TextIO | None = None) -> int:
+    """`codev run`: start every configured chat adapter and the dispatcher."""
+    err = err or sys.stderr
+    configured = [
+        name
+        for name, present in (("Slack", settings.slack.configured), ("Discord", settings.discord.configured))
+        if present
+    ]
+    if not configured:
+        err.write(NOT_CONFIGURED)
+        return EXIT_NOT_CONFIGURED
+    # The Slack and Discord adapters land in later issues; say so rather than pretend.
+    err.write(_not_in_this_build(configured))
+    return EXIT_NOT_CONFIGURED

@@ -1,0 +1,52 @@
+"""Texts of circle life: setup, charter, membership, meetings, rotation."""
+
+from __future__ import annotations
+
+CIRCLE_MESSAGES: dict[str, tuple[str, str]] = {
+    "charter.confidentiality": (
+        "Confidentiality: what is said in the circle stays in the circle.",
+        "Confidentialité : ce qui se dit dans le cercle reste dans le cercle.",
+    ),
+    "charter.kindness": ("Kindness toward each other.", "Bienveillance les uns envers les autres."),
+    "charter.truthfulness": ("Speaking truthfully.", "Parler vrai."),
+    "charter.commitment": (
+        "Commitment: taking part in every phase, for the whole cycle.",
+        "Engagement : participer à chaque phase, pendant tout le cycle.",
+    ),
+    "charter.prompt": (
+        "To join, accept the circle's charter:\n{charter}",
+        "Pour rejoindre le cercle, acceptez sa charte :\n{charter}",
+    ),
+    "circle.created": (
+        "{who} set up the co-development circle *{name}* here. Join with /codev join.",
+        "{who} a créé ici le cercle de codéveloppement *{name}*. Rejoignez-le avec /codev join.",
+    ),
+    "circle.welcome": (
+        "Welcome to {who}, who accepted the charter.",
+        "Bienvenue à {who}, qui a accepté la charte.",
+    ),
+    "circle.size_warning": (
+        "The circle now has {size} members; co-development works best with 4 to 8.",
+        "Le cercle compte maintenant {size} membres ; le codéveloppement fonctionne mieux de 4 à 8.",
+    ),
+    "circle.left": ("{who} left the circle.", "{who} a quitté le cercle."),
+    "circle.new_facilitator": ("{who} is now a facilitator.", "{who} anime maintenant le cercle."),
+    "circle.paused": (
+        "The circle is paused: no reminders or nudges until it resumes.",
+        "Le cercle est en pause : aucun rappel jusqu'à sa reprise.",
+    ),
+    "circle.resumed": ("The circle resumes.", "Le cercle reprend."),
+    "settings.changed": ("The circle's settings were updated.", "Les réglages du cercle ont été mis à jour."),
+    "meetings.changed": (
+        "Next meetings ({zone}):\n{meetings}",
+        "Prochaines rencontres ({zone}) :\n{meetings}",
+    ),
+    "queue.volunteered": (
+        "{who} volunteers to be the next client.",
+        "{who} se propose comme prochaine personne cliente.",
+    ),
+    "queue.swapped": (
+        "{first} and {second} swapped their turns.",
+        "{first} et {second} ont échangé leur tour.",
+    ),
+}

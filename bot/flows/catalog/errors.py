@@ -1,0 +1,109 @@
+"""Refusals: why a command was not carried out, and what to do instead."""
+
+from __future__ import annotations
+
+ERROR_MESSAGES: dict[str, tuple[str, str]] = {
+    "error.empty_text": ("The {field} is empty.", "Le champ {field} est vide."),
+    "error.text_too_long": (
+        "The {field} is {length} characters long; the limit is {limit}. Please shorten it or "
+        "split it in several replies.",
+        "Le champ {field} fait {length} caractères ; la limite est de {limit}. Raccourcissez-le "
+        "ou répartissez-le en plusieurs réponses.",
+    ),
+    "error.bad_date": (
+        "'{value}' is not a date I can read; write it as YYYY-MM-DD.",
+        "« {value} » n'est pas une date lisible ; écrivez-la sous la forme AAAA-MM-JJ.",
+    ),
+    "error.date_in_past": ("{value} is in the past.", "{value} est dans le passé."),
+    "error.plan_needs_items": (
+        "An action plan needs 1 to {limit} actions.",
+        "Un plan d'action compte de 1 à {limit} actions.",
+    ),
+    "error.plan_too_many_items": (
+        "The plan has {count} actions; keep it to {limit} at most.",
+        "Le plan compte {count} actions ; gardez-en {limit} au plus.",
+    ),
+    "error.bad_status": (
+        "'{value}' is not a status; use done, partly, dropped or changed.",
+        "« {value} » n'est pas un état ; utilisez fait, partiel, abandonné ou modifié.",
+    ),
+    "error.bad_duration": (
+        "'{value}' is not a duration I can read; write for example 2d or 36h (at most 30 days).",
+        "« {value} » n'est pas une durée lisible ; écrivez par exemple 2j ou 36h (30 jours au plus).",
+    ),
+    "error.not_member": (
+        "You are not a member of this circle. Use /codev join to join it.",
+        "Vous n'êtes pas membre de ce cercle. Utilisez /codev join pour le rejoindre.",
+    ),
+    "error.case_over": ("Case {number} is over.", "Le cas {number} est terminé."),
+    "error.wrong_phase": (
+        "Not now: the case is in the {phase} phase. This can be done during: {allowed}.",
+        "Pas maintenant : le cas est en phase {phase}. Cela se fait pendant : {allowed}.",
+    ),
+    "error.not_your_role": (
+        "Only {role} can do this now.",
+        "Seul·e {role} peut faire cela maintenant.",
+    ),
+    "error.no_contract_yet": (
+        "There is no contract to acknowledge yet.",
+        "Il n'y a pas encore de contrat à approuver.",
+    ),
+    "error.nothing_to_keep": (
+        "There is no advice of yours to keep here.",
+        "Il n'y a pas de conseil de votre part à garder ici.",
+    ),
+    "error.already_kept": ("That advice is already kept.", "Ce conseil est déjà gardé."),
+    "error.no_plan_yet": ("There is no action plan yet.", "Il n'y a pas encore de plan d'action."),
+    "error.already_endorsed": ("You already endorsed this plan.", "Vous avez déjà approuvé ce plan."),
+    "error.no_such_item": (
+        "There is no action {item}; the plan has {count}.",
+        "Il n'y a pas d'action {item} ; le plan en compte {count}.",
+    ),
+    "error.already_paused": ("Case {number} is already paused.", "Le cas {number} est déjà en pause."),
+    "error.not_paused": ("Case {number} is not paused.", "Le cas {number} n'est pas en pause."),
+    "error.no_deadline": ("This phase has no deadline.", "Cette phase n'a pas d'échéance."),
+    "error.unknown_member": (
+        "{who} is not a member of this circle.",
+        "{who} n'est pas membre de ce cercle.",
+    ),
+    "error.already_client": ("{who} is already the client.", "{who} est déjà la personne cliente."),
+    "error.circle_paused": ("The circle is paused.", "Le cercle est en pause."),
+    "error.circle_not_paused": ("The circle is not paused.", "Le cercle n'est pas en pause."),
+    "error.case_already_open": (
+        "You already have case {number} in progress; one case at a time.",
+        "Vous avez déjà le cas {number} en cours ; un cas à la fois.",
+    ),
+    "error.no_consultants": (
+        "A case needs at least one consultant: invite members with /codev join first.",
+        "Un cas a besoin d'au moins un·e consultant·e : invitez d'abord des membres avec /codev join.",
+    ),
+    "error.already_member": ("You are already a member of this circle.", "Vous êtes déjà membre de ce cercle."),
+    "error.join_first": ("Use /codev join first.", "Utilisez d'abord /codev join."),
+    "error.last_facilitator": (
+        "You are the only facilitator: make someone else facilitator first (/codev settings facilitator @someone).",
+        "Vous êtes seul·e à animer : désignez d'abord une autre personne (/codev settings facilitator @quelqu'un).",
+    ),
+    "error.no_setting": ("No setting was given.", "Aucun réglage n'a été donné."),
+    "error.meeting_exists": ("{value} is already listed.", "{value} figure déjà dans la liste."),
+    "error.swap_own_turn": (
+        "You can only swap your own turn (facilitators can swap anyone's).",
+        "Vous ne pouvez échanger que votre propre tour (l'animation peut échanger ceux de tous).",
+    ),
+    "error.already_facilitator": ("{who} is already a facilitator.", "{who} anime déjà le cercle."),
+    "error.bad_timezone": (
+        "'{value}' is not a time zone I know; use a name like America/Montreal or Europe/Paris.",
+        "« {value} » n'est pas un fuseau horaire connu ; utilisez un nom comme America/Montreal ou Europe/Paris.",
+    ),
+    "error.bad_choice": (
+        "'{value}' is not one of: {choices}.",
+        "« {value} » ne fait pas partie de : {choices}.",
+    ),
+    "error.bad_number": (
+        "'{value}' must be a whole number from {low} to {high}.",
+        "« {value} » doit être un nombre entier de {low} à {high}.",
+    ),
+    "error.unknown_setting": (
+        "'{name}' is not a setting. Settings: {known}.",
+        "« {name} » n'est pas un réglage. Réglages : {known}.",
+    ),
+}

@@ -1,0 +1,223 @@
+"""Circle-level steps: setup, membership and charter, settings, meetings, rotation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.flows import commands as c
+from bot.flows.cadence import next_meetings
+from bot.flows.effects import Button, DirectMessage, Effect, Ephemeral, Post
+from bot.flows.errors import DomainError
+from bot.flows.model import Cadence, Circle, CircleSettings, Member, Rotation
+from bot.flows.settings_rules import apply_setting, check_timezone, parse_language
+from bot.flows.step import Step, say
+from bot.flows.text_rules import MAX_TITLE, clean_text
+
+RECOMMENDED_SIZE = range(4, 9)
+WARN_OUTSIDE = range(3, 13)
+
+CircleHandler = Callable[[Circle, Any, datetime], Step]
+
+
+def setup_circle(cmd: c.SetupCircle, now: datetime) -> Step:
+    name = clean_text(cmd.name, limit=MAX_TITLE, field="name")
+    settings = CircleSettings(language=parse_language(cmd.language), timezone=check_timezone(cmd.timezone))
+    creator = Member(cmd.actor, cmd.display_name, now, facilitator=True, charter_accepted_at=now)
+    circle = Circle(
+        id=cmd.circle_id,
+        platform=cmd.platform,
+        workspace_id=cmd.workspace_id,
+        channel_id=cmd.channel_id,
+        name=name,
+        created_at=now,
+        members=(creator,),
+        settings=settings,
+        rotation=Rotation(queue=(cmd.actor,)),
+    )
+    return Step(circle, None, (), (Post(circle.id, say(circle, "circle.created", name=name, who=cmd.display_name)),))
+
+
+def handle_circle(circle: Circle, command: c.Command, now: datetime) -> Step:
+    handler, facilitator_only = _CIRCLE_TABLE[type(command)]
+    member = circle.member(command.actor)
+    if facilitator_only and member is None:
+        raise DomainError("error.not_member")
+    if facilitator_only and member is not None and not member.facilitator:
+        raise DomainError("error.not_your_role", role="role.facilitator")
+    return handler(circle, command, now)
+
+
+def _require_member(circle: Circle, user: str) -> Member:
+    member = circle.member(user)
+    if member is None:
+        raise DomainError("error.not_member")
+    return member
+
+
+def _join(circle: Circle, cmd: c.Join, now: datetime) -> Step:
+    if circle.member(cmd.actor) is not None:
+        raise DomainError("error.already_member")
+    timezone = check_timezone(cmd.timezone) if cmd.timezone else None
+    name = clean_text(cmd.display_name, limit=MAX_TITLE, field="name")
+    pending = tuple(m for m in circle.pending if m.user_id != cmd.actor)
+    joined = circle.replace(pending=(*pending, Member(cmd.actor, name, now, timezone=timezone)))
+    charter = "\n".join(f"• {say(circle, f'charter.{rule}')}" for rule in circle.charter)
+    accept = Button("accept_charter", say(circle, "button.accept_charter"), primary=True)
+    prompt = Ephemeral(circle.id, cmd.actor, say(circle, "charter.prompt", charter=charter), (accept,))
+    return Step(joined, None, (), (prompt,))
+
+
+def _accept_charter(circle: Circle, cmd: c.AcceptCharter, now: datetime) -> Step:
+    if circle.member(cmd.actor) is not None:
+        raise DomainError("error.already_member")
+    pending = circle.pending_member(cmd.actor)
+    if pending is None:
+        raise DomainError("error.join_first")
+    member = Member(pending.user_id, pending.display_name, pending.joined_at, False, now, pending.timezone)
+    joined = circle.replace(
+        members=(*circle.members, member),
+        pending=tuple(m for m in circle.pending if m.user_id != cmd.actor),
+        rotation=Rotation((*circle.rotation.queue, cmd.actor), circle.rotation.history),
+    )
+    effects: list[Effect] = [Post(circle.id, say(circle, "circle.welcome", who=member.display_name))]
+    effects.extend(_size_warnings(joined))
+    return Step(joined, None, (), tuple(effects))
+
+
+def _size_warnings(circle: Circle) -> list[Effect]:
+    size = len(circle.members)
+    if size in WARN_OUTSIDE:
+        return []
+    return [DirectMessage(circle.id, f, say(circle, "circle.size_warning", size=size)) for f in circle.facilitators]
+
+
+def _leave(circle: Circle, cmd: c.Leave, now: datetime) -> Step:
+    member = circle.member(cmd.actor)
+    if member is None:
+        if circle.pending_member(cmd.actor) is None:
+            raise DomainError("error.not_member")
+        return Step(circle.replace(pending=tuple(m for m in circle.pending if m.user_id != cmd.actor)))
+    others = [m for m in circle.members if m.user_id != cmd.actor]
+    if member.facilitator and others and not any(m.facilitator for m in others):
+        raise DomainError("error.last_facilitator")
+    left = circle.replace(
+        members=tuple(others),
+        rotation=Rotation(tuple(u for u in circle.rotation.queue if u != cmd.actor), circle.rotation.history),
+    )
+    effects: list[Effect] = [Post(circle.id, say(circle, "circle.left", who=member.display_name))]
+    effects.extend(_size_warnings(left))
+    return Step(left, None, (), tuple(effects))
+
+
+def _change_settings(circle: Circle, cmd: c.ChangeSettings, now: datetime) -> Step:
+    if not cmd.changes:
+        raise DomainError("error.no_setting")
+    settings = circle.settings
+    for key, value in cmd.changes:
+        settings = apply_setting(settings, key, value)
+    changed = circle.replace(settings=settings)
+    return Step(changed, None, (), (Post(circle.id, say(changed, "settings.changed")),))
+
+
+def _set_meeting_rule(circle: Circle, cmd: c.SetMeetingRule, now: datetime) -> Step:
+    cadence = Cadence(cmd.rule, circle.cadence.dates, circle.cadence.skipped)
+    changed = circle.replace(cadence=cadence)
+    return Step(changed, None, (), (_meetings_post(changed, now),))
+
+
+def _add_meeting(circle: Circle, cmd: c.AddMeeting, now: datetime) -> Step:
+    local_now = now.astimezone(ZoneInfo(circle.settings.timezone)).replace(tzinfo=None)
+    if cmd.when <= local_now:
+        raise DomainError("error.date_in_past", value=f"{cmd.when:%Y-%m-%d %H:%M}")
+    if cmd.when in circle.cadence.dates:
+        raise DomainError("error.meeting_exists", value=f"{cmd.when:%Y-%m-%d %H:%M}")
+    dates = tuple(sorted((*circle.cadence.dates, cmd.when)))
+    changed = circle.replace(cadence=Cadence(circle.cadence.rule, dates, circle.cadence.skipped))
+    return Step(changed, None, (), (_meetings_post(changed, now),))
+
+
+def _skip_meeting(circle: Circle, cmd: c.SkipMeeting, now: datetime) -> Step:
+    if cmd.day < now.astimezone(ZoneInfo(circle.settings.timezone)).date():
+        raise DomainError("error.date_in_past", value=cmd.day.isoformat())
+    if cmd.day in circle.cadence.skipped:
+        raise DomainError("error.meeting_exists", value=cmd.day.isoformat())
+    skipped = tuple(sorted((*circle.cadence.skipped, cmd.day)))
+    changed = circle.replace(cadence=Cadence(circle.cadence.rule, circle.cadence.dates, skipped))
+    return Step(changed, None, (), (_meetings_post(changed, now),))
+
+
+def _meetings_post(circle: Circle, now: datetime) -> Post:
+    upcoming = next_meetings(circle, now, 3)
+    zone = ZoneInfo(circle.settings.timezone)
+    listed = "\n".join(f"• {m.astimezone(zone):%Y-%m-%d %H:%M}" for m in upcoming) or "—"
+    return Post(circle.id, say(circle, "meetings.changed", meetings=listed, zone=circle.settings.timezone))
+
+
+def _volunteer(circle: Circle, cmd: c.Volunteer, now: datetime) -> Step:
+    _require_member(circle, cmd.actor)
+    queue = (cmd.actor, *(u for u in circle.rotation.queue if u != cmd.actor))
+    changed = circle.replace(rotation=Rotation(queue, circle.rotation.history))
+    return Step(changed, None, (), (Post(circle.id, say(circle, "queue.volunteered", who=circle.name_of(cmd.actor))),))
+
+
+def _swap(circle: Circle, cmd: c.SwapTurns, now: datetime) -> Step:
+    actor = _require_member(circle, cmd.actor)
+    if cmd.actor not in (cmd.first, cmd.second) and not actor.facilitator:
+        raise DomainError("error.swap_own_turn")
+    queue = list(circle.rotation.queue)
+    for user in (cmd.first, cmd.second):
+        if user not in queue:
+            raise DomainError("error.unknown_member", who=user)
+    a, b = queue.index(cmd.first), queue.index(cmd.second)
+    queue[a], queue[b] = queue[b], queue[a]
+    changed = circle.replace(rotation=Rotation(tuple(queue), circle.rotation.history))
+    text = say(circle, "queue.swapped", first=circle.name_of(cmd.first), second=circle.name_of(cmd.second))
+    return Step(changed, None, (), (Post(circle.id, text),))
+
+
+def _make_facilitator(circle: Circle, cmd: c.MakeFacilitator, now: datetime) -> Step:
+    target = circle.member(cmd.user_id)
+    if target is None:
+        raise DomainError("error.unknown_member", who=cmd.user_id)
+    if target.facilitator:
+        raise DomainError("error.already_facilitator", who=target.display_name)
+    members = tuple(
+        Member(m.user_id, m.display_name, m.joined_at, True, m.charter_accepted_at, m.timezone)
+        if m.user_id == cmd.user_id
+        else m
+        for m in circle.members
+    )
+    changed = circle.replace(members=members)
+    return Step(changed, None, (), (Post(circle.id, say(circle, "circle.new_facilitator", who=target.display_name)),))
+
+
+def _pause_circle(circle: Circle, cmd: c.PauseCircle, now: datetime) -> Step:
+    if circle.paused:
+        raise DomainError("error.circle_paused")
+    return Step(circle.replace(paused=True), None, (), (Post(circle.id, say(circle, "circle.paused")),))
+
+
+def _resume_circle(circle: Circle, cmd: c.ResumeCircle, now: datetime) -> Step:
+    if not circle.paused:
+        raise DomainError("error.circle_not_paused")
+    return Step(circle.replace(paused=False), None, (), (Post(circle.id, say(circle, "circle.resumed")),))
+
+
+# Command → (handler, facilitators only). Membership rules inside handlers need the state.
+_CIRCLE_TABLE: dict[type[c.Command], tuple[CircleHandler, bool]] = {
+    c.Join: (_join, False),
+    c.AcceptCharter: (_accept_charter, False),
+    c.Leave: (_leave, False),
+    c.ChangeSettings: (_change_settings, True),
+    c.SetMeetingRule: (_set_meeting_rule, True),
+    c.AddMeeting: (_add_meeting, True),
+    c.SkipMeeting: (_skip_meeting, True),
+    c.Volunteer: (_volunteer, False),
+    c.SwapTurns: (_swap, False),
+    c.MakeFacilitator: (_make_facilitator, True),
+    c.PauseCircle: (_pause_circle, True),
+    c.ResumeCircle: (_resume_circle, True),
+}

@@ -1,0 +1,157 @@
+"""Guarding the process: facilitator powers, withdrawal, closing, and the clock's timers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.flows import commands as c
+from bot.flows.effects import DirectMessage, Effect, Reply
+from bot.flows.errors import DomainError
+from bot.flows.model import Case, Circle, Phase, Role, Rotation, TimerKind
+from bot.flows.phases import (
+    active_consultants,
+    advance,
+    awaited,
+    enter,
+    move_deadline,
+    timers,
+)
+from bot.flows.step import Step, local_time, say
+
+# Phases that cannot end on their deadline without their required act.
+_REQUIRED_ACT = {Phase.CONTRACT: "contract", Phase.ACTION_PLAN: "plan"}
+
+
+def close_case(circle: Circle, case: Case, cmd: c.CloseCase, roles: frozenset[Role], now: datetime) -> Step:
+    closed, effects = enter(circle, case, Phase.CLOSED, now)
+    return Step(circle, closed, (), tuple(effects))
+
+
+def withdraw(circle: Circle, case: Case, cmd: c.Withdraw, roles: frozenset[Role], now: datetime) -> Step:
+    """The client steps back; they go to the head of the rotation so their turn is not lost."""
+    withdrawn, effects = enter(circle, case, Phase.WITHDRAWN, now)
+    queue = (case.client_id, *(u for u in circle.rotation.queue if u != case.client_id))
+    history = tuple(turn for turn in circle.rotation.history if turn.case_id != case.id)
+    requeued = circle.replace(rotation=Rotation(queue, history))
+    return Step(requeued, withdrawn, (), tuple(effects))
+
+
+def pause(circle: Circle, case: Case, cmd: c.Pause, roles: frozenset[Role], now: datetime) -> Step:
+    if case.paused:
+        raise DomainError("error.already_paused", number=case.number)
+    paused = case.replace(paused_at=now, timer_seq=case.timer_seq + 1)
+    return Step(circle, paused, (), (Reply(circle.id, case.id, say(circle, "case.paused")),))
+
+
+def resume(circle: Circle, case: Case, cmd: c.Resume, roles: frozenset[Role], now: datetime) -> Step:
+    """Resuming gives back the time the pause took, so nobody loses part of their window."""
+    if case.paused_at is None:
+        raise DomainError("error.not_paused", number=case.number)
+    deadline = case.deadline + (now - case.paused_at) if case.deadline else None
+    resumed = case.replace(paused_at=None, deadline=deadline, timer_seq=case.timer_seq + 1)
+    note = Reply(circle.id, case.id, say(circle, "case.resumed", deadline=_deadline_text(circle, resumed)))
+    return Step(circle, resumed, (), (note, *timers(circle, resumed, now)))
+
+
+def extend(circle: Circle, case: Case, cmd: c.Extend, roles: frozenset[Role], now: datetime) -> Step:
+    if case.deadline is None:
+        raise DomainError("error.no_deadline")
+    extended, effects = move_deadline(circle, case, case.deadline + cmd.by, now)
+    note = Reply(circle.id, case.id, say(circle, "case.extended", deadline=_deadline_text(circle, extended)))
+    return Step(circle, extended, (), (note, *effects))
+
+
+def force_advance(circle: Circle, case: Case, cmd: c.Advance, roles: frozenset[Role], now: datetime) -> Step:
+    moved, effects = advance(circle, case, now)
+    note = Reply(circle.id, case.id, say(circle, "case.advanced", who=circle.name_of(cmd.actor)))
+    return Step(circle, moved, (), (note, *effects))
+
+
+def reassign_client(circle: Circle, case: Case, cmd: c.ReassignClient, roles: frozenset[Role], now: datetime) -> Step:
+    member = circle.member(cmd.to)
+    if member is None or not member.accepted:
+        raise DomainError("error.unknown_member", who=cmd.to)
+    if cmd.to == case.client_id:
+        raise DomainError("error.already_client", who=member.display_name)
+    consultants = tuple(u for u in (*case.consultants, case.client_id) if u != cmd.to)
+    reassigned = case.replace(client_id=cmd.to, consultants=consultants, finished=case.finished - {cmd.to})
+    note = Reply(circle.id, case.id, say(circle, "case.reassigned", who=member.display_name))
+    return Step(circle, reassigned, (), (note,))
+
+
+def meeting_held(circle: Circle, case: Case, cmd: c.MeetingHeld, roles: frozenset[Role], now: datetime) -> Step:
+    """Follow-up ends after the circle's set number of meetings, settled or not."""
+    if case.phase is not Phase.FOLLOW_UP:
+        return Step(circle, case)
+    counted = case.replace(meetings_in_follow_up=case.meetings_in_follow_up + 1)
+    if counted.meetings_in_follow_up < circle.settings.followup_meetings:
+        return Step(circle, counted)
+    closed, effects = enter(circle, counted, Phase.CLOSED, now)
+    return Step(circle, closed, (), tuple(effects))
+
+
+def timer_fired(circle: Circle, case: Case, cmd: c.TimerFired, roles: frozenset[Role], now: datetime) -> Step:
+    if cmd.seq != case.timer_seq or case.paused or circle.paused or case.deadline is None:
+        return Step(circle, case)  # stale: the window moved since this timer was set
+    if cmd.kind is TimerKind.DEADLINE:
+        return _deadline(circle, case, now)
+    return Step(circle, case, (), tuple(_reminders(circle, case, cmd.kind)))
+
+
+def _reminders(circle: Circle, case: Case, kind: TimerKind) -> list[Effect]:
+    deadline = _deadline_text(circle, case)
+    effects: list[Effect] = [
+        DirectMessage(
+            circle.id,
+            user,
+            say(circle, f"reminder.{case.phase}", number=case.number, title=case.expose.title, deadline=deadline),
+            case_id=case.id,
+        )
+        for user in sorted(awaited(circle, case))
+        if circle.member(user) is not None
+    ]
+    consultants = active_consultants(circle, case)
+    active = [user for user in consultants if user in case.acted]
+    if kind is TimerKind.HALF_WINDOW and case.phase is not Phase.LEARNINGS and len(active) < 2:
+        effects.extend(
+            DirectMessage(
+                circle.id,
+                facilitator,
+                say(circle, "facilitator.low_activity", number=case.number, active=len(active), total=len(consultants)),
+                case_id=case.id,
+            )
+            for facilitator in circle.facilitators
+        )
+    return effects
+
+
+def _deadline(circle: Circle, case: Case, now: datetime) -> Step:
+    missing = _REQUIRED_ACT.get(case.phase)
+    if missing is None or (missing == "contract" and case.contract) or (missing == "plan" and case.plan):
+        moved, effects = advance(circle, case, now)
+        return Step(circle, moved, (), tuple(effects))
+    # The required act is missing: never skip the phase; alert, and extend once.
+    alerts: list[Effect] = [
+        DirectMessage(
+            circle.id,
+            facilitator,
+            say(circle, f"facilitator.missing_{missing}", number=case.number, client=circle.name_of(case.client_id)),
+            case_id=case.id,
+        )
+        for facilitator in circle.facilitators
+    ]
+    if case.extended_once:
+        return Step(circle, case, (), tuple(alerts))
+    assert case.deadline is not None
+    extended, effects = move_deadline(circle, case, case.deadline + circle.settings.window(case.phase), now)
+    extended = extended.replace(extended_once=True)
+    note = Reply(
+        circle.id,
+        case.id,
+        say(circle, f"deadline.extended_missing_{missing}", deadline=_deadline_text(circle, extended)),
+    )
+    return Step(circle, extended, (), (*alerts, note, *effects))
+
+
+def _deadline_text(circle: Circle, case: Case) -> str:
+    return local_time(circle, case.deadline) if case.deadline else "—"

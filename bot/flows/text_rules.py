@@ -1,0 +1,227 @@
+"""Rules about what people write: limits, advice detection, plan and update parsing.
+
+Pure functions. Anything a person can get wrong raises `DomainError` with a catalog key.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from bot.flows.errors import DomainError
+from bot.flows.model import ActionItem, ItemStatus
+
+# Slack keeps messages whole up to 40,000 characters; nothing we accept is longer.
+MAX_REPLY = 40_000
+# Slack modal text inputs hold 3,000 characters; forms share the limit on every platform.
+MAX_FIELD = 3_000
+MAX_TITLE = 150
+MAX_ITEMS = 5
+MAX_ITEM_TEXT = 500
+MAX_COMMENT = 2_000
+
+
+def clean_text(text: str, *, limit: int, field: str) -> str:
+    """Strip the text and refuse it when empty or longer than `limit`."""
+    stripped = text.strip()
+    if not stripped:
+        raise DomainError("error.empty_text", field=field)
+    if len(stripped) > limit:
+        raise DomainError("error.text_too_long", field=field, limit=limit, length=len(stripped))
+    return stripped
+
+
+def optional_text(text: str, *, limit: int, field: str) -> str:
+    stripped = text.strip()
+    if len(stripped) > limit:
+        raise DomainError("error.text_too_long", field=field, limit=limit, length=len(stripped))
+    return stripped
+
+
+_ADVICE_MARKERS = (
+    # English
+    "you should",
+    "you could",
+    "you need to",
+    "you must",
+    "have you tried",
+    "have you considered",
+    "have you thought about",
+    "why don't you",
+    "why not ",
+    "i would ",
+    "i'd ",
+    "i suggest",
+    "my advice",
+    "if i were you",
+    "try to ",
+    # French
+    "tu devrais",
+    "vous devriez",
+    "tu pourrais",
+    "vous pourriez",
+    "as-tu essayé",
+    "avez-vous essayé",
+    "as-tu pensé",
+    "avez-vous pensé",
+    "il faut",
+    "il faudrait",
+    "je te conseille",
+    "je vous conseille",
+    "je suggère",
+    "pourquoi ne pas",
+    "à ta place",
+    "à votre place",
+)
+
+
+def reads_as_advice(text: str) -> bool:
+    """A clarification reply that is no question, or advice phrased as one ("have you tried…?")."""
+    lowered = " ".join(text.lower().split())
+    if "?" not in lowered:
+        return True
+    return any(marker in lowered for marker in _ADVICE_MARKERS)
+
+
+_RESERVATION_MARKERS = (
+    "reformulate",
+    "rephrase",
+    "unclear",
+    "not clear",
+    "vague",
+    "not sure",
+    "disagree",
+    "reformuler",
+    "reformule",
+    "pas clair",
+    "flou",
+    "pas sûr",
+    "pas sure",
+    "désaccord",
+)
+
+
+def reads_as_reservation(text: str) -> bool:
+    """A reply to a contract or plan that asks for changes rather than agreeing to it."""
+    lowered = " ".join(text.lower().split())
+    return "?" in lowered or any(marker in lowered for marker in _RESERVATION_MARKERS)
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\[ \])\s+")
+_DUE = re.compile(
+    r"\s*(?:[(\[]\s*)?(?:by|due|before|avant|pour le|d'ici|le)?\s*:?\s*"
+    r"(\d{4}-\d{2}-\d{2})\s*(?:[)\]])?\s*$",
+    re.IGNORECASE,
+)
+
+
+def parse_due(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError("error.bad_date", value=text.strip()) from None
+
+
+def parse_plan(text: str, today: date) -> tuple[str, tuple[ActionItem, ...]]:
+    """Split a client's plan reply into a synthesis and 1–5 items.
+
+    Bulleted or numbered lines are items (the rest is the synthesis); with no bullets,
+    every line after the first is an item. An item may end with an ISO due date,
+    e.g. "- call the board (by 2026-12-01)".
+    """
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    bulleted = [line for line in lines if _BULLET.match(line)]
+    if bulleted:
+        synthesis_lines = [line for line in lines if not _BULLET.match(line)]
+        raw_items = [_BULLET.sub("", line) for line in bulleted]
+    else:
+        synthesis_lines, raw_items = lines[:1], lines[1:]
+    if not raw_items:
+        raise DomainError("error.plan_needs_items", limit=MAX_ITEMS)
+    if len(raw_items) > MAX_ITEMS:
+        raise DomainError("error.plan_too_many_items", limit=MAX_ITEMS, count=len(raw_items))
+    items = tuple(_parse_item(raw, today) for raw in raw_items)
+    synthesis = optional_text("\n".join(synthesis_lines), limit=MAX_FIELD, field="synthesis")
+    return synthesis, items
+
+
+def _parse_item(raw: str, today: date) -> ActionItem:
+    due: date | None = None
+    found = _DUE.search(raw)
+    if found:
+        due = parse_due(found.group(1))
+        raw = raw[: found.start()]
+    what = clean_text(raw.rstrip(" -–:,"), limit=MAX_ITEM_TEXT, field="action")
+    return make_item(what, due, "", today)
+
+
+def make_item(what: str, due: date | None, indicator: str, today: date) -> ActionItem:
+    if due is not None and due < today:
+        raise DomainError("error.date_in_past", value=due.isoformat())
+    return ActionItem(
+        what=clean_text(what, limit=MAX_ITEM_TEXT, field="action"),
+        due=due,
+        indicator=optional_text(indicator, limit=MAX_ITEM_TEXT, field="indicator"),
+    )
+
+
+_STATUS_WORDS: dict[str, ItemStatus] = {
+    "done": ItemStatus.DONE,
+    "fait": ItemStatus.DONE,
+    "terminé": ItemStatus.DONE,
+    "partly": ItemStatus.PARTLY,
+    "partial": ItemStatus.PARTLY,
+    "partially": ItemStatus.PARTLY,
+    "partiel": ItemStatus.PARTLY,
+    "partiellement": ItemStatus.PARTLY,
+    "en cours": ItemStatus.PARTLY,
+    "dropped": ItemStatus.DROPPED,
+    "abandoned": ItemStatus.DROPPED,
+    "abandonné": ItemStatus.DROPPED,
+    "changed": ItemStatus.CHANGED,
+    "modifié": ItemStatus.CHANGED,
+    "changé": ItemStatus.CHANGED,
+}
+_UPDATE = re.compile(
+    r"^\s*#?(?P<item>\d+)?\s*[:.)-]?\s*(?P<status>" + "|".join(_STATUS_WORDS) + r")\b\s*[:,-]?\s*",
+    re.IGNORECASE,
+)
+
+
+def parse_status(word: str) -> ItemStatus:
+    try:
+        return _STATUS_WORDS[word.strip().lower()]
+    except KeyError:
+        raise DomainError("error.bad_status", value=word.strip()) from None
+
+
+def parse_update(text: str, item_count: int) -> tuple[int, ItemStatus, str] | None:
+    """Read "2 done: it went well" (item number optional with a single item); None if unclear."""
+    found = _UPDATE.match(text)
+    if not found:
+        return None
+    number = found.group("item")
+    if number is None:
+        if item_count != 1:
+            return None
+        item = 1
+    else:
+        item = int(number)
+    note = text[found.end() :].strip()
+    return item, _STATUS_WORDS[found.group("status").lower()], note
+
+
+_DURATION = re.compile(r"^\s*(\d{1,3})\s*(d|day|days|j|jour|jours|h|hour|hours|heure|heures)\s*$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """ "2d", "36h", "3 jours": a positive span of at most 30 days."""
+    found = _DURATION.match(text.lower())
+    if not found:
+        raise DomainError("error.bad_duration", value=text.strip())
+    amount = int(found.group(1))
+    hours = found.group(2).startswith("h")
+    span = timedelta(hours=amount) if hours else timedelta(days=amount)
+    if span <= timedelta(0) or span > timedelta(days=30):
+        raise DomainError("error.bad_duration", value=text.strip())
+    return span

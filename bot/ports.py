@@ -1,0 +1,42 @@
+"""Ports between the core and the outside: how effects reach a chat platform.
+
+An adapter implements `Deliverer`; the dispatcher resolves where an effect goes (an
+`Address`) from storage and hands both over. Adapters never read storage themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.flows.effects import Effect
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where an effect lands on its platform."""
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    thread_ref: str | None = None  # the case card's message id, which roots the thread
+
+
+class DeliveryError(Exception):
+    """Delivery failed. `permanent` means retrying cannot help (channel gone, bot removed)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Deliverer(Protocol):
+    """What an adapter offers the dispatcher: render one effect at one address."""
+
+    platform: str
+
+    async def deliver(self, effect: Effect, address: Address) -> str | None:
+        """Send the effect; return the platform's id of the message created, if any."""
+        ...

@@ -1,0 +1,99 @@
+"""Read-only answers: help, status, members, queue, meetings, settings. No state changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.flows.cadence import next_meetings
+from bot.flows.card import build_card
+from bot.flows.catalog import t
+from bot.flows.model import Case, Circle
+from bot.flows.phases import awaited
+from bot.flows.step import local_time, names, say
+
+
+def help_text(language: str, circle: Circle | None, user_id: str) -> str:
+    """What the caller may do here: setup in a bare channel, join if outside, more if facilitating."""
+    if circle is None:
+        return t(language, "help.no_circle")
+    member = circle.member(user_id)
+    if member is None:
+        return say(circle, "help.outsider", name=circle.name)
+    text = say(circle, "help.member", name=circle.name)
+    if member.facilitator:
+        text += "\n" + say(circle, "help.facilitator")
+    return text
+
+
+def members_text(circle: Circle) -> str:
+    lines = []
+    for member in circle.members:
+        role = f" ({say(circle, 'role.facilitator')})" if member.facilitator else ""
+        lines.append(f"• {member.display_name}{role}")
+    pending = names(circle, tuple(m.user_id for m in circle.pending))
+    return say(circle, "members.list", count=len(circle.members), members="\n".join(lines), pending=pending)
+
+
+def queue_text(circle: Circle) -> str:
+    queue = [circle.name_of(user) for user in circle.rotation.queue if circle.member(user)]
+    listed = "\n".join(f"{n}. {name}" for n, name in enumerate(queue, start=1)) or "—"
+    turns = len(circle.rotation.history)
+    return say(circle, "queue.list", queue=listed, turns=turns)
+
+
+def meetings_text(circle: Circle, now: datetime) -> str:
+    zone = ZoneInfo(circle.settings.timezone)
+    upcoming = next_meetings(circle, now, 5)
+    listed = "\n".join(f"• {moment.astimezone(zone):%Y-%m-%d %H:%M}" for moment in upcoming) or "—"
+    skipped = ", ".join(day.isoformat() for day in circle.cadence.skipped) or "—"
+    return say(circle, "meetings.list", zone=circle.settings.timezone, meetings=listed, skipped=skipped)
+
+
+def settings_text(circle: Circle) -> str:
+    s = circle.settings
+    windows = ", ".join(f"{phase}={_span(span.total_seconds())}" for phase, span in s.windows.items())
+    return say(
+        circle,
+        "settings.list",
+        language=s.language,
+        timezone=s.timezone,
+        windows=windows,
+        client_interaction=s.client_interaction,
+        facilitators_consult="yes" if s.facilitators_consult else "no",
+        nudge_lead=_span(s.nudge_lead.total_seconds()),
+        digest_lead=_span(s.digest_lead.total_seconds()),
+        followup_meetings=s.followup_meetings,
+        retention=s.retention_days if s.retention_days is not None else "keep",
+    )
+
+
+def _span(seconds: float) -> str:
+    hours = int(seconds // 3600)
+    return f"{hours // 24}d" if hours % 24 == 0 else f"{hours}h"
+
+
+def circle_status(circle: Circle, cases: list[Case], now: datetime) -> str:
+    lines = [
+        say(circle, "status.case_line", number=case.number, title=case.expose.title, phase=f"phase.{case.phase}")
+        for case in sorted(cases, key=lambda case: case.number)
+    ]
+    queue = [user for user in circle.rotation.queue if circle.member(user)]
+    upcoming = next_meetings(circle, now, 1)
+    return say(
+        circle,
+        "status.circle",
+        name=circle.name,
+        cases="\n".join(lines) or say(circle, "status.no_cases"),
+        next_client=circle.name_of(queue[0]) if queue else "—",
+        next_meeting=local_time(circle, upcoming[0]) if upcoming else "—",
+    )
+
+
+def case_status(circle: Circle, case: Case) -> str:
+    card = build_card(circle, case)
+    lines = [card.title, card.headline, *(f"{line.label}: {line.value}" for line in card.lines)]
+    waiting = awaited(circle, case)
+    if waiting:
+        lines.append(say(circle, "status.waiting_for", who=names(circle, waiting)))
+    return "\n".join(lines)

@@ -1,0 +1,331 @@
+"""Routing one payload inside a unit of work: to a query, a form, or an engine step.
+
+The router reads state through the unit of work and writes through `save_step`; it never
+commits (the service does) and never talks to a platform (adapters do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot import actions, forms, intake, queries
+from bot.flows import commands as c
+from bot.flows.case_engine import handle_case, refusal
+from bot.flows.circle_engine import handle_circle, setup_circle
+from bot.flows.effects import Notice
+from bot.flows.errors import DomainError
+from bot.flows.model import Case, Circle, ItemStatus, Language, Phase, SignalKind
+from bot.flows.step import Step
+from bot.flows.submission import submit
+from bot.flows.table import allowed_roles, roles_of
+from bot.flows.text_rules import parse_duration
+from bot.incoming import ButtonPress, FormSubmission, Origin, Outcome, Payload, SlashCommand, ThreadReply
+from bot.storage.uow import UnitOfWork
+
+
+async def save_step(uow: UnitOfWork, circle: Circle | None, case: Case | None, step: Step, now: datetime) -> None:
+    """Write what a step changed; unchanged states are not rewritten."""
+    if circle is None:
+        await uow.circles.add(step.circle)
+    elif step.circle != circle:
+        await uow.circles.save(step.circle)
+    if step.case is not None:
+        if case is None:
+            await uow.cases.add(step.case)
+        elif step.case != case:
+            await uow.cases.save(step.case)
+    if step.contributions:
+        await uow.contributions.add_all(step.contributions)
+    if step.effects:
+        await uow.outbox.add(step.effects, now)
+
+
+_CASE_COMMANDS: dict[str, Callable[[str], c.Command]] = {
+    "advance": c.Advance,
+    "withdraw": c.Withdraw,
+}
+
+
+class Router:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        circle: Circle | None,
+        origin: Origin,
+        now: datetime,
+        ids: Callable[[], str],
+        language: Language,
+        timezone: str,
+    ) -> None:
+        self._uow = uow
+        self._circle = circle
+        self._origin = origin
+        self._now = now
+        self._ids = ids
+        self._language = circle.settings.language if circle else language
+        self._timezone = timezone
+        self._actor = origin.user_id
+
+    async def route(self, payload: Payload) -> Outcome:
+        match payload:
+            case SlashCommand(text):
+                return await self._slash(intake.parse(text))
+            case ThreadReply(text, ref):
+                return await self._reply(text, ref)
+            case ButtonPress(action, case_id, value):
+                return await self._button(action, case_id, value)
+            case FormSubmission(form_id, values, case_id):
+                return await self._form(form_id, dict(values), case_id)
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _notice(self, text: str) -> Outcome:
+        return Outcome(notices=(Notice(text),))
+
+    def _require_circle(self) -> Circle:
+        if self._circle is None:
+            raise DomainError("error.no_circle")
+        return self._circle
+
+    async def _apply(self, step: Step, case: Case | None = None) -> Outcome:
+        await save_step(self._uow, self._circle, case, step, self._now)
+        return Outcome()
+
+    async def _case_step(self, case: Case, command: c.Command) -> Outcome:
+        circle = self._require_circle()
+        return await self._apply(handle_case(circle, case, command, self._now), case)
+
+    async def _circle_step(self, command: c.Command) -> Outcome:
+        circle = self._require_circle()
+        return await self._apply(handle_circle(circle, command, self._now))
+
+    async def _case(self, number: int | None) -> Case:
+        """The case meant: by number, else the thread's, else the circle's only active one."""
+        circle = self._require_circle()
+        if number is not None:
+            found = await self._uow.cases.get_by_number(circle.id, number)
+            if found is None:
+                raise DomainError("error.unknown_case", number=number)
+            return found
+        if self._origin.thread_ref:
+            threaded = await self._uow.cases.get_by_thread(circle.id, self._origin.thread_ref)
+            if threaded is not None:
+                return threaded
+        active = await self._uow.cases.list_for_circle(circle.id, active_only=True)
+        if len(active) == 1:
+            return active[0]
+        raise DomainError("error.which_case" if active else "error.no_active_case")
+
+    async def _case_by_id(self, case_id: str | None) -> Case:
+        circle = self._require_circle()
+        case = await self._uow.cases.get(case_id) if case_id else None
+        # A case id from another circle (or workspace) is treated as unknown.
+        if case is None or case.circle_id != circle.id:
+            raise DomainError("error.unknown_case", number="?")
+        return case
+
+    # --- slash commands ----------------------------------------------------------------
+
+    async def _slash(self, parsed: intake.Parsed) -> Outcome:
+        sub, args = parsed.sub, parsed.args
+        if sub == "help":
+            return self._notice(queries.help_text(self._language, self._circle, self._actor))
+        if sub == "setup":
+            return await self._setup(args)
+        circle = self._require_circle()
+        if sub == "join":
+            return await self._circle_step(c.Join(self._actor, self._origin.display_name, self._origin.timezone))
+        if sub == "leave":
+            open_case = await self._uow.cases.open_case_of(circle.id, self._actor)
+            if open_case is not None:
+                raise DomainError("error.leave_with_open_case", number=open_case.number)
+            return await self._circle_step(c.Leave(self._actor))
+        if sub == "members":
+            return self._notice(queries.members_text(circle))
+        if sub == "queue":
+            return await self._queue(circle, args)
+        if sub == "meetings":
+            return self._notice(queries.meetings_text(circle, self._now))
+        if sub == "schedule":
+            return await self._schedule(circle, args)
+        if sub == "settings":
+            return await self._settings(circle, args)
+        if sub == "submit":
+            return await self._open_submit(circle)
+        return await self._case_slash(circle, sub, args)
+
+    async def _case_slash(self, circle: Circle, sub: str, args: tuple[str, ...]) -> Outcome:
+        number, rest = intake.split_case_ref(args)
+        if sub in ("pause", "resume") and number is None and not self._origin.thread_ref:
+            return await self._circle_step(
+                c.PauseCircle(self._actor) if sub == "pause" else c.ResumeCircle(self._actor)
+            )
+        if sub == "status" and number is None and not self._origin.thread_ref:
+            cases = await self._uow.cases.list_for_circle(circle.id, active_only=True)
+            return self._notice(queries.circle_status(circle, cases, self._now))
+        if sub == "update" and number is None:
+            return await self._open_form_checked(circle, await self._own_follow_up(circle), "post_update")
+        case = await self._case(number)
+        if sub == "status":
+            return self._notice(queries.case_status(circle, case))
+        if sub == "update":
+            return await self._open_form_checked(circle, case, "post_update")
+        if sub in ("pause", "resume"):
+            return await self._case_step(case, c.Pause(self._actor) if sub == "pause" else c.Resume(self._actor))
+        if sub == "extend":
+            if len(rest) != 1:
+                raise DomainError("error.extend_usage")
+            return await self._case_step(case, c.Extend(self._actor, parse_duration(rest[0])))
+        if sub == "reassign":
+            if len(rest) != 1:
+                raise DomainError("error.reassign_usage")
+            return await self._case_step(case, c.ReassignClient(self._actor, self._member_id(circle, rest[0])))
+        return await self._case_step(case, _CASE_COMMANDS[sub](self._actor))
+
+    async def _own_follow_up(self, circle: Circle) -> Case:
+        own = await self._uow.cases.open_case_of(circle.id, self._actor)
+        if own is None:
+            raise DomainError("error.no_plan_yet")
+        return own
+
+    def _member_id(self, circle: Circle, word: str) -> str:
+        ref = intake.user_ref(word)
+        if circle.member(ref) is not None:
+            return ref
+        named = [m for m in circle.members if m.display_name.casefold() == ref.casefold()]
+        if len(named) == 1:
+            return named[0].user_id
+        raise DomainError("error.unknown_member", who=ref)
+
+    async def _setup(self, args: tuple[str, ...]) -> Outcome:
+        if self._circle is not None:
+            raise DomainError("error.circle_exists", name=self._circle.name)
+        if not args:
+            return Outcome(form=forms.setup_form(self._language, "", self._timezone))
+        name = args[0]
+        language = args[1] if len(args) > 1 else self._language
+        timezone = args[2] if len(args) > 2 else self._timezone
+        return await self._create_circle(name, language, timezone)
+
+    async def _create_circle(self, name: str, language: str, timezone: str) -> Outcome:
+        origin = self._origin
+        command = c.SetupCircle(
+            self._actor,
+            self._ids(),
+            origin.platform,
+            origin.workspace_id,
+            origin.channel_id,
+            name,
+            origin.display_name,
+            language,
+            timezone,
+        )
+        step = setup_circle(command, self._now)
+        await self._apply(step)
+        return self._notice(queries.help_text(step.circle.settings.language, step.circle, self._actor))
+
+    async def _queue(self, circle: Circle, args: tuple[str, ...]) -> Outcome:
+        if not args:
+            return self._notice(queries.queue_text(circle))
+        if args[0].lower() == "volunteer" and len(args) == 1:
+            return await self._circle_step(c.Volunteer(self._actor))
+        if args[0].lower() == "swap" and len(args) == 3:
+            first, second = self._member_id(circle, args[1]), self._member_id(circle, args[2])
+            return await self._circle_step(c.SwapTurns(self._actor, first, second))
+        raise DomainError("error.queue_usage")
+
+    async def _schedule(self, circle: Circle, args: tuple[str, ...]) -> Outcome:
+        request = intake.parse_schedule(args, self._now.date())
+        command: c.Command
+        if request.skip is not None:
+            command = c.SkipMeeting(self._actor, request.skip)
+        elif request.add is not None:
+            command = c.AddMeeting(self._actor, request.add)
+        else:
+            command = c.SetMeetingRule(self._actor, request.rule)
+        return await self._circle_step(command)
+
+    async def _settings(self, circle: Circle, args: tuple[str, ...]) -> Outcome:
+        if not args:
+            return self._notice(queries.settings_text(circle))
+        if args[0].lower() == "facilitator" and len(args) == 2:
+            return await self._circle_step(c.MakeFacilitator(self._actor, self._member_id(circle, args[1])))
+        if len(args) != 2:
+            raise DomainError("error.settings_usage")
+        return await self._circle_step(c.ChangeSettings(self._actor, ((args[0], args[1]),)))
+
+    async def _open_submit(self, circle: Circle) -> Outcome:
+        if circle.member(self._actor) is None:
+            raise DomainError("error.not_member")
+        open_case = await self._uow.cases.open_case_of(circle.id, self._actor)
+        if open_case is not None:
+            raise DomainError("error.case_already_open", number=open_case.number)
+        if circle.paused:  # the submission would be refused: say so before they write it
+            raise DomainError("error.circle_paused")
+        return Outcome(form=forms.submit_form(self._language))
+
+    async def _open_case_form(self, case: Case, form_id: str) -> Outcome:
+        return Outcome(form=forms.case_form(self._language, form_id, case))
+
+    # --- replies, buttons, forms -------------------------------------------------------
+
+    async def _reply(self, text: str, message_ref: str | None) -> Outcome:
+        circle = self._circle
+        if circle is None or not self._origin.thread_ref:
+            return Outcome()  # not a circle's channel, or not in a thread: not ours to read
+        case = await self._uow.cases.get_by_thread(circle.id, self._origin.thread_ref)
+        if case is None:
+            return Outcome()
+        return await self._case_step(case, c.Reply(self._actor, self._ids(), text, message_ref))
+
+    async def _button(self, action: str, case_id: str | None, value: str) -> Outcome:
+        circle = self._require_circle()
+        if action in actions.CIRCLE_ACTIONS:
+            return await self._circle_step(actions.CIRCLE_ACTIONS[action](self._actor))
+        if not actions.known(action):
+            raise DomainError("error.unknown_action")
+        case = await self._case_by_id(case_id)
+        if action == "signal" and value:
+            return await self._case_step(case, actions.signal_command(self._actor, self._ids(), value))
+        if action in actions.FORMS:
+            return await self._open_form_checked(circle, case, action)
+        return await self._case_step(case, actions.IMMEDIATE[action](self._actor, self._ids(), value))
+
+    async def _open_form_checked(self, circle: Circle, case: Case, action: str) -> Outcome:
+        """Refuse before the form opens when its submission would be refused anyway."""
+        probe = _FORM_PROBES[actions.FORMS[action]](self._actor)
+        roles = roles_of(circle, case, self._actor)
+        if not roles & allowed_roles(type(probe), case.phase):
+            raise refusal(circle, case, probe, roles)
+        if action == "post_update" and case.phase is not Phase.FOLLOW_UP:
+            raise DomainError("error.no_plan_yet")
+        return await self._open_case_form(case, actions.FORMS[action])
+
+    async def _form(self, form_id: str, values: dict[str, str], case_id: str | None) -> Outcome:
+        if form_id == "setup":
+            if self._circle is not None:
+                raise DomainError("error.circle_exists", name=self._circle.name)
+            name, language, timezone = forms.read_setup(values)
+            return await self._create_circle(name, language, timezone)
+        circle = self._require_circle()
+        if form_id == "submit":
+            submission = forms.read_submit(self._actor, self._ids(), values)
+            open_case = await self._uow.cases.open_case_of(circle.id, self._actor)
+            number = len(await self._uow.cases.list_for_circle(circle.id, active_only=False)) + 1
+            step = submit(circle, submission, self._now, number=number, open_case=open_case)
+            return await self._apply(step)
+        case = await self._case_by_id(case_id)
+        command = forms.read_case_form(form_id, self._actor, self._ids(), values, self._now.date())
+        return await self._case_step(case, command)
+
+
+# A representative command per case form, to check roles and phase before it opens.
+_FORM_PROBES: dict[str, Callable[[str], c.Command]] = {
+    "contract": lambda actor: c.PostContract(actor, "", ""),
+    "reformulate": lambda actor: c.Acknowledge(actor, "", False),
+    "plan": lambda actor: c.PostPlan(actor, "", "", ()),
+    "learning": lambda actor: c.ShareLearning(actor, "", ""),
+    "update": lambda actor: c.PostUpdate(actor, "", 1, ItemStatus.DONE),
+    "signal": lambda actor: c.Signal(actor, "", SignalKind.CLARIFY),
+}

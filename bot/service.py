@@ -1,0 +1,120 @@
+"""The application service: one incoming event, one transaction.
+
+It deduplicates the event, loads the circle and case, asks the engine, and commits the new
+state, the contributions and the outbox rows together. Refusals roll everything back and
+come back as a private notice in the actor's language; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.flows import commands as c
+from bot.flows.case_engine import handle_case
+from bot.flows.catalog import t
+from bot.flows.effects import Notice, SetTimer
+from bot.flows.errors import DomainError
+from bot.flows.model import Language
+from bot.incoming import Incoming, Outcome
+from bot.routing import Router, save_step
+from bot.storage.errors import AlreadyExistsError, ConcurrentUpdate
+from bot.storage.outbox import OutboxRow
+from bot.storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+ATTEMPTS = 5
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Codev:
+    """The core as adapters see it: `handle` an incoming event, `fire_timer` for the clock."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        *,
+        ids: Callable[[], str] = new_id,
+        default_language: Language = Language.EN,
+        default_timezone: str = "UTC",
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._ids = ids
+        self._language = default_language
+        self._timezone = default_timezone
+        self._on_commit = on_commit
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        for _ in range(ATTEMPTS - 1):
+            try:
+                return await self._handle_once(incoming)
+            except (ConcurrentUpdate, AlreadyExistsError):
+                # Someone changed the same circle or case, or set up a circle in this channel
+                # first: read again, decide again (a second setup is then refused kindly).
+                continue
+        return await self._handle_once(incoming)
+
+    async def _handle_once(self, incoming: Incoming) -> Outcome:
+        now = self._clock()
+        origin = incoming.origin
+        async with UnitOfWork(self._sessions) as uow:
+            if incoming.event_id and not await uow.events.first_time(incoming.event_id, now):
+                return Outcome(duplicate=True)
+            circle = await uow.circles.get_by_channel(origin.platform, origin.workspace_id, origin.channel_id)
+            language = circle.settings.language if circle else self._language
+            router = Router(uow, circle, origin, now, self._ids, self._language, self._timezone)
+            try:
+                outcome = await router.route(incoming.payload)
+            except DomainError as refusal:
+                await uow.rollback()
+                return Outcome(notices=_refusal_notices(language, refusal), refused=True)
+            await uow.commit()
+        self._on_commit()
+        return outcome
+
+    async def fire_timer(self, row: OutboxRow) -> None:
+        """A deadline or reminder came due: let the engine decide what it means now."""
+        timer = row.effect()
+        assert isinstance(timer, SetTimer)
+        for attempt in range(ATTEMPTS):
+            try:
+                await self._fire_once(timer)
+                return
+            except ConcurrentUpdate:
+                if attempt == ATTEMPTS - 1:
+                    raise
+
+    async def _fire_once(self, timer: SetTimer) -> None:
+        now = self._clock()
+        async with UnitOfWork(self._sessions) as uow:
+            circle = await uow.circles.get(timer.circle_id)
+            case = await uow.cases.get(timer.case_id)
+            if circle is None or case is None:
+                return
+            command = c.TimerFired(c.SYSTEM_ACTOR, timer.timer, timer.seq)
+            try:
+                step = handle_case(circle, case, command, now)
+            except DomainError as refusal:
+                log.warning("timer for case %s refused: %r", case.id, refusal)
+                return
+            await save_step(uow, circle, case, step, now)
+            await uow.commit()
+        self._on_commit()
+
+
+def _refusal_notices(language: str, refusal: DomainError) -> tuple[Notice, ...]:
+    text = t(language, refusal.key, **refusal.params)
+    if refusal.key == "error.unknown_subcommand":
+        return (Notice(text), Notice(t(language, "help.short")))
+    return (Notice(text),)

@@ -1,0 +1,51 @@
+"""Engines and session factories, built on demand from a URL (never at import time)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///codev.db"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(database_url: str, **engine_options: Any) -> AsyncEngine:
+    """An async engine; on SQLite with foreign keys enforced, WAL and a busy timeout."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        engine_options.setdefault("pool_pre_ping", True)
+        return create_async_engine(url, **engine_options)
+    engine = create_async_engine(url, **engine_options)
+    in_memory = url.database in (None, "", ":memory:") or "mode=memory" in str(url)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not in_memory))
+    return engine
+
+
+def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Values are read into plain dataclasses, so nothing should reload after commit.
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _sqlite_pragmas(*, wal: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            # SQLite enforces foreign keys only when asked, per connection.
+            cursor.execute("PRAGMA foreign_keys=ON")
+            # Wait for another writer (a second worker) instead of failing at once.
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            if wal:
+                # Readers no longer block the writer, and the writer no readers.
+                cursor.execute("PRAGMA journal_mode=WAL")
+        finally:
+            cursor.close()
+
+    return on_connect

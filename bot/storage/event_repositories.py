@@ -1,0 +1,90 @@
+"""Repositories of the bot's conversation with platforms: events in, effects out.
+
+Both write inside the caller's unit of work: an event is marked handled, and the effects of
+handling it are queued, in the same transaction as the state they changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.flows.effects import Card, Effect, OpenForm, Post, SetTimer, UpdateCard
+from bot.storage import codec
+from bot.storage.tables import outbox, processed_events
+
+
+class ProcessedEventRepository:
+    """Platform event ids already handled, so a redelivered event is applied once."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def first_time(self, event_id: str, now: datetime) -> bool:
+        """Record the event; False if it was recorded before (then skip it).
+
+        Call it in the same unit of work that applies the event: if that rolls back, the
+        record goes too and a redelivery is applied normally.
+        """
+        dialect = self._session.get_bind().dialect.name
+        dml = postgresql if dialect == "postgresql" else sqlite
+        inserted = await self._session.execute(
+            dml.insert(processed_events)
+            .values(event_id=event_id, received_at=now)
+            .on_conflict_do_nothing(index_elements=[processed_events.c.event_id])
+            .returning(processed_events.c.event_id)
+        )
+        return inserted.first() is not None
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Drop records older than any redelivery (Slack retries within minutes)."""
+        forgotten = await self._session.execute(
+            delete(processed_events)
+            .where(processed_events.c.received_at < cutoff)
+            .returning(processed_events.c.event_id)
+        )
+        return len(forgotten.all())
+
+
+class OutboxRepository:
+    """Queues effects in the unit of work's transaction, beside the state that caused them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, effects: Iterable[Effect], now: datetime) -> None:
+        rows = [_outbox_row(effect, now) for effect in effects]
+        if rows:
+            await self._session.execute(insert(outbox), rows)
+
+
+def _outbox_row(effect: Effect, now: datetime) -> dict[str, Any]:
+    return {
+        "circle_id": effect.circle_id,
+        "case_id": case_id_of(effect),
+        "kind": effect.kind,
+        "payload": codec.encode_effect(effect),
+        # Messages go out at once; timers wake the engine when they are due.
+        "due_at": effect.due_at if isinstance(effect, SetTimer) else now,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+    }
+
+
+def case_id_of(effect: Effect) -> str | None:
+    """The case an effect belongs to, if any: rows of one case are delivered in order."""
+    match effect:
+        case Post(card=Card() as card) | UpdateCard(card=card):
+            return card.case_id
+        case Post():
+            return None
+        case OpenForm(form=form):
+            return form.case_id
+        case _:
+            return effect.case_id

@@ -1,0 +1,78 @@
+"""Phase 4, consultation: consultants advise; the client listens and may send signals."""
+
+from __future__ import annotations
+
+from bot.flows import commands as c
+from bot.flows.model import ContributionKind, Phase, SignalKind
+
+from .builders import CLIENT, FAC, dm_recipients, kinds, make_circle, open_case, private_to, thread_texts
+
+K = ContributionKind
+
+
+def test_consultation_ends_when_every_consultant_is_done() -> None:
+    session = open_case().drive_to(Phase.CONSULTATION)
+    *first, last = session.consultants
+    for user in first:
+        session.do(c.Done(user))
+    assert session.phase() is Phase.CONSULTATION
+    session.do(c.Done(last))
+    assert session.phase() is Phase.ACTION_PLAN
+
+
+def test_consultation_opens_with_a_reminder_of_the_contract() -> None:
+    session = open_case().drive_to(Phase.CONTRACT)
+    session.post_contract("Help me choose between two options.")
+    session.finish_phase()
+    assert any("Help me choose between two options." in text for text in thread_texts(session.steps[-1]))
+
+
+def test_a_consultant_reply_during_consultation_is_advice_in_role() -> None:
+    session = open_case().drive_to(Phase.CONSULTATION)
+    step = session.reply("m2", "You could meet them together.")
+    assert kinds(step) == [(K.ADVICE, False)]
+    assert private_to(step, "m2") == []
+
+
+def test_a_client_reply_during_consultation_is_out_of_role_with_signal_buttons_by_default() -> None:
+    session = open_case().drive_to(Phase.CONSULTATION)
+    step = session.reply(CLIENT, "But I already tried that!")
+    assert kinds(step) == [(K.COMMENT, True)]
+    (note,) = private_to(step, CLIENT)
+    assert [(b.action, b.value) for b in note.buttons] == [
+        ("signal", "off_contract"),
+        ("signal", "discomfort"),
+        ("signal", "clarify"),
+    ]
+
+
+def test_a_client_reply_during_consultation_is_an_answer_when_the_circle_allows_clarifying() -> None:
+    circle = make_circle(settings=[("client_interaction", "clarify_allowed")])
+    session = open_case(circle).drive_to(Phase.CONSULTATION)
+    step = session.reply(CLIENT, "To clarify: the budget is fixed.")
+    assert kinds(step) == [(K.ANSWER, False)]
+    assert private_to(step, CLIENT) == []
+
+
+def test_a_signal_is_shown_in_the_thread_and_sent_to_the_facilitators() -> None:
+    session = open_case().drive_to(Phase.CONSULTATION)
+    step = session.do(c.Signal(CLIENT, "s1", SignalKind.OFF_CONTRACT, "This is not my question"))
+    assert kinds(step) == [(K.SIGNAL, False)]
+    assert any("This is not my question" in text for text in thread_texts(step))
+    assert dm_recipients(step) == [FAC]
+
+
+def test_a_signal_does_not_end_the_consultation() -> None:
+    session = open_case().drive_to(Phase.CONSULTATION)
+    session.do(c.Signal(CLIENT, "s1", SignalKind.DISCOMFORT))
+    assert session.phase() is Phase.CONSULTATION
+    assert session.case.finished == frozenset()
+
+
+def test_saying_done_twice_counts_once() -> None:
+    session = open_case().drive_to(Phase.CONSULTATION)
+    session.do(c.Done("m2"))
+    session.do(c.Done("m2"))
+    session.do(c.Done("m3"))
+    assert session.phase() is Phase.CONSULTATION
+    assert session.case.finished == {"m2", "m3"}

@@ -1,0 +1,111 @@
+"""Meeting cadence: a recurrence rule and explicit dates in the circle's zone, DST-safe."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.flows import commands as c
+from bot.flows.cadence import next_meetings
+from bot.flows.circle_engine import handle_circle
+from bot.flows.errors import DomainError
+from bot.flows.model import Circle, MeetingRule
+
+from .builders import FAC, make_circle, wall
+
+OCTOBER = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+TUESDAYS_AT_THREE = MeetingRule(weekday=1, at=time(15, 0), every_weeks=2, starts=date(2026, 10, 20))
+
+
+def circle_in(zone: str, rule: MeetingRule | None = TUESDAYS_AT_THREE) -> Circle:
+    circle = make_circle(timezone=zone, now=OCTOBER)
+    return handle_circle(circle, c.SetMeetingRule(FAC, rule), OCTOBER).circle
+
+
+def local(moments: list[datetime], zone: str) -> list[tuple[date, time]]:
+    walls = [m.astimezone(ZoneInfo(zone)) for m in moments]
+    return [(wall.date(), wall.time()) for wall in walls]
+
+
+def test_a_montreal_rule_keeps_three_pm_local_across_the_dst_change() -> None:
+    meetings = next_meetings(circle_in("America/Montreal"), OCTOBER, 3)
+    assert local(meetings, "America/Montreal") == [
+        (date(2026, 10, 20), time(15)),
+        (date(2026, 11, 3), time(15)),
+        (date(2026, 11, 17), time(15)),
+    ]
+    assert [m.hour for m in meetings] == [19, 20, 20]  # EDT then EST, in UTC
+
+
+def test_a_paris_rule_keeps_three_pm_local_across_the_dst_change() -> None:
+    meetings = next_meetings(circle_in("Europe/Paris"), OCTOBER, 2)
+    assert meetings == [
+        datetime(2026, 10, 20, 13, 0, tzinfo=UTC),  # CEST, UTC+2
+        datetime(2026, 11, 3, 14, 0, tzinfo=UTC),  # CET, UTC+1, after 2026-10-25
+    ]
+
+
+def test_next_meetings_are_returned_in_utc() -> None:
+    meetings = next_meetings(circle_in("America/Montreal"), OCTOBER, 1)
+    assert meetings[0].utcoffset() == timedelta(0)
+
+
+def test_skipped_dates_are_left_out() -> None:
+    circle = circle_in("America/Montreal")
+    circle = handle_circle(circle, c.SkipMeeting(FAC, date(2026, 11, 3)), OCTOBER).circle
+    days = [d for d, _ in local(next_meetings(circle, OCTOBER, 3), "America/Montreal")]
+    assert days == [date(2026, 10, 20), date(2026, 11, 17), date(2026, 12, 1)]
+
+
+def test_a_rule_counts_only_meetings_strictly_after_the_given_moment() -> None:
+    circle = circle_in("UTC")
+    at_meeting = datetime(2026, 10, 20, 15, 0, tzinfo=UTC)
+    assert next_meetings(circle, at_meeting, 1) == [datetime(2026, 11, 3, 15, 0, tzinfo=UTC)]
+
+
+def test_explicit_dates_are_merged_with_the_rule_in_order() -> None:
+    circle = circle_in("America/Montreal")
+    extra = wall(2026, 10, 27, 9, 30)
+    circle = handle_circle(circle, c.AddMeeting(FAC, extra), OCTOBER).circle
+    days = [d for d, _ in local(next_meetings(circle, OCTOBER, 3), "America/Montreal")]
+    assert days == [date(2026, 10, 20), date(2026, 10, 27), date(2026, 11, 3)]
+
+
+def test_an_explicit_date_keeps_its_local_wall_time_after_the_dst_change() -> None:
+    circle = circle_in("America/Montreal", rule=None)
+    circle = handle_circle(circle, c.AddMeeting(FAC, wall(2026, 11, 10, 15)), OCTOBER).circle
+    assert next_meetings(circle, OCTOBER, 5) == [datetime(2026, 11, 10, 20, 0, tzinfo=UTC)]
+
+
+def test_adding_a_meeting_in_the_past_is_refused() -> None:
+    circle = circle_in("America/Montreal", rule=None)
+    with pytest.raises(DomainError) as refused:
+        handle_circle(circle, c.AddMeeting(FAC, wall(2026, 9, 30, 15)), OCTOBER)
+    assert refused.value.key == "error.date_in_past"
+
+
+def test_adding_a_meeting_earlier_today_in_local_time_is_refused() -> None:
+    circle = circle_in("America/Montreal", rule=None)  # OCTOBER is 08:00 in Montreal
+    with pytest.raises(DomainError) as refused:
+        handle_circle(circle, c.AddMeeting(FAC, wall(2026, 10, 1, 7, 30)), OCTOBER)
+    assert refused.value.key == "error.date_in_past"
+
+
+def test_adding_the_same_meeting_twice_is_refused() -> None:
+    when = wall(2026, 11, 10, 15)
+    circle = handle_circle(circle_in("UTC", rule=None), c.AddMeeting(FAC, when), OCTOBER).circle
+    with pytest.raises(DomainError) as refused:
+        handle_circle(circle, c.AddMeeting(FAC, when), OCTOBER)
+    assert refused.value.key == "error.meeting_exists"
+
+
+def test_skipping_a_day_in_the_past_is_refused() -> None:
+    with pytest.raises(DomainError) as refused:
+        handle_circle(circle_in("UTC"), c.SkipMeeting(FAC, date(2026, 9, 1)), OCTOBER)
+    assert refused.value.key == "error.date_in_past"
+
+
+def test_a_circle_without_cadence_has_no_meetings() -> None:
+    assert next_meetings(circle_in("UTC", rule=None), OCTOBER, 3) == []

@@ -1,0 +1,187 @@
+"""What people write: limits, advice detection, plan and update parsing, durations."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.flows import commands as c
+from bot.flows.case_engine import handle_case
+from bot.flows.errors import DomainError
+from bot.flows.model import ItemStatus, Phase, Role
+from bot.flows.text_rules import (
+    MAX_ITEMS,
+    clean_text,
+    parse_duration,
+    parse_plan,
+    parse_update,
+    reads_as_advice,
+    reads_as_reservation,
+)
+
+from .builders import NOW, ROLE_ACTORS, STRANGER, attempt, phase_state
+
+TODAY = date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You should talk to HR.",
+        "Have you tried a one-to-one?",
+        "Have you considered leaving?",
+        "Why not ask them?",
+        "I suggest a retreat",
+        "Tu devrais en parler ?",
+        "Avez-vous pensé à déléguer ?",
+        "That sounds hard",
+    ],
+)
+def test_advice_is_recognised_in_english_and_french(text: str) -> None:
+    assert reads_as_advice(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["What did your manager say?", "Since when has this been going on?", "Qui décide ?", "How do   you feel?"],
+)
+def test_a_plain_question_is_not_advice(text: str) -> None:
+    assert not reads_as_advice(text)
+
+
+@pytest.mark.parametrize("text", ["Could you reformulate", "This is unclear", "C'est flou", "Why this date?"])
+def test_a_reservation_is_recognised(text: str) -> None:
+    assert reads_as_reservation(text)
+
+
+@pytest.mark.parametrize("text", ["I can help with that", "Looks good", "D'accord, je peux aider"])
+def test_agreement_is_not_a_reservation(text: str) -> None:
+    assert not reads_as_reservation(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2 done: it went well", (2, ItemStatus.DONE, "it went well")),
+        ("#1 partly - half of it", (1, ItemStatus.PARTLY, "half of it")),
+        ("3. dropped", (3, ItemStatus.DROPPED, "")),
+        ("1 fait : ça s'est bien passé", (1, ItemStatus.DONE, "ça s'est bien passé")),
+        ("2 Changed: new target", (2, ItemStatus.CHANGED, "new target")),
+    ],
+)
+def test_an_update_reply_is_read_as_item_status_and_note(text: str, expected: tuple[int, ItemStatus, str]) -> None:
+    assert parse_update(text, 3) == expected
+
+
+def test_an_update_without_a_number_is_read_only_when_the_plan_has_one_item() -> None:
+    assert parse_update("done: finally", 1) == (1, ItemStatus.DONE, "finally")
+    assert parse_update("done: finally", 2) is None
+
+
+def test_an_update_that_names_no_status_is_not_read() -> None:
+    assert parse_update("1 went fine", 2) is None
+
+
+def test_a_plan_with_a_malformed_date_is_refused_with_the_date() -> None:
+    with pytest.raises(DomainError) as refused:
+        parse_plan("- call (by 2026-13-45)", TODAY)
+    assert refused.value.key == "error.bad_date"
+    assert refused.value.params == {"value": "2026-13-45"}
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("2d", timedelta(days=2)),
+        ("36h", timedelta(hours=36)),
+        ("3 jours", timedelta(days=3)),
+        ("30 days", timedelta(days=30)),
+    ],
+)
+def test_durations_are_read_in_days_or_hours(text: str, span: timedelta) -> None:
+    assert parse_duration(text) == span
+
+
+# --- properties: nothing people write crashes the rules ----------------------------------------
+
+
+@given(st.text())
+def test_parse_plan_never_fails_except_with_a_domain_error(text: str) -> None:
+    result = attempt(lambda: parse_plan(text, TODAY))
+    if isinstance(result, DomainError):
+        return
+    _, items = result
+    assert 1 <= len(items) <= MAX_ITEMS
+    assert all(item.what == item.what.strip() and item.what for item in items)
+    assert all(item.due is None or item.due >= TODAY for item in items)
+
+
+@given(st.text(), st.integers(min_value=0, max_value=6))
+def test_parse_update_never_fails(text: str, count: int) -> None:
+    parsed = parse_update(text, count)
+    assert parsed is None or isinstance(parsed[1], ItemStatus)
+
+
+@given(st.text())
+def test_advice_and_reservation_detection_never_fail(text: str) -> None:
+    assert isinstance(reads_as_advice(text), bool)
+    assert isinstance(reads_as_reservation(text), bool)
+
+
+@given(st.text())
+def test_parse_duration_gives_a_span_of_at_most_thirty_days_or_a_domain_error(text: str) -> None:
+    span = attempt(lambda: parse_duration(text))
+    if isinstance(span, DomainError):
+        assert span.key == "error.bad_duration"
+    else:
+        assert timedelta(0) < span <= timedelta(days=30)
+
+
+@given(st.text(), st.integers(min_value=1, max_value=50))
+def test_clean_text_returns_stripped_text_within_the_limit_or_refuses(text: str, limit: int) -> None:
+    cleaned = attempt(lambda: clean_text(text, limit=limit, field="reply"))
+    if isinstance(cleaned, DomainError):
+        expected: tuple[str, dict[str, object]] = ("error.empty_text", {"field": "reply"})
+        if text.strip():
+            expected = ("error.text_too_long", {"field": "reply", "limit": limit, "length": len(text.strip())})
+        assert (cleaned.key, cleaned.params) == expected
+    else:
+        assert cleaned == text.strip()
+        assert 0 < len(cleaned) <= limit
+
+
+_item_text = st.text(
+    alphabet=st.characters(whitelist_categories=("L", "N"), whitelist_characters=" '"), min_size=1, max_size=40
+).filter(lambda s: s.strip() != "")
+
+
+@given(
+    st.lists(
+        st.tuples(_item_text, st.one_of(st.none(), st.dates(min_value=TODAY, max_value=date(2030, 12, 31)))),
+        min_size=1,
+        max_size=MAX_ITEMS,
+    )
+)
+def test_a_bulleted_plan_reads_back_its_items_and_due_dates(items: list[tuple[str, date | None]]) -> None:
+    lines = ["My synthesis"] + [f"- {what} (by {due.isoformat()})" if due else f"- {what}" for what, due in items]
+    synthesis, parsed = parse_plan("\n".join(lines), TODAY)
+    assert synthesis == "My synthesis"
+    assert [(i.what, i.due) for i in parsed] == [(what.strip(), due) for what, due in items]
+
+
+@given(st.sampled_from(list(Phase)), st.sampled_from([r for r in Role if r is not Role.SYSTEM]), st.text(max_size=200))
+def test_any_reply_in_any_phase_is_recorded_or_refused_as_empty(phase: Phase, role: Role, text: str) -> None:
+    circle, case = phase_state(phase)
+    actor = ROLE_ACTORS[role]
+    step = attempt(lambda: handle_case(circle, case, c.Reply(actor, "r", text), NOW))
+    if isinstance(step, DomainError):
+        assert step.key == "error.empty_text"
+        assert not text.strip()
+        return
+    (entry,) = step.contributions
+    assert entry.text == text.strip()
+    assert entry.author_id == actor
+    assert entry.out_of_role or actor != STRANGER

@@ -1,0 +1,58 @@
+"""The composition root: `build` wires a working Codev; `codev run` explains what is missing."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import SecretStr
+
+from bot.bootstrap import build, run
+from bot.config import DatabaseSettings, DiscordSettings, Settings, SlackSettings, load_settings
+from bot.incoming import Incoming, Origin, SlashCommand
+from bot.storage.migrate import current_revision
+
+NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+
+
+def without_platforms() -> Settings:
+    return dataclasses.replace(
+        load_settings(env_file=None),
+        slack=SlackSettings(bot_token=None, signing_secret=None, app_token=None, client_id=None, client_secret=None),
+        discord=DiscordSettings(token=None),
+    )
+
+
+@pytest.mark.asyncio
+async def test_run_with_no_platform_configured_explains_how_to_configure_one() -> None:
+    err = io.StringIO()
+    assert await run(without_platforms(), err=err) == 2
+    explained = err.getvalue()
+    for needed in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DISCORD_TOKEN"):
+        assert needed in explained
+    assert "codev console" in explained
+    assert "codev demo" in explained
+
+
+@pytest.mark.asyncio
+async def test_run_with_a_platform_configured_says_its_adapter_is_not_in_this_build() -> None:
+    settings = dataclasses.replace(without_platforms(), discord=DiscordSettings(token=SecretStr("discord-token")))
+    err = io.StringIO()
+    assert await run(settings, err=err) == 2
+    assert "Discord adapter is not part of this build yet" in err.getvalue()
+
+
+@pytest.mark.asyncio
+async def test_build_migrates_the_database_and_wakes_the_dispatcher_after_a_commit(database_url: str) -> None:
+    settings = dataclasses.replace(load_settings(env_file=None), database=DatabaseSettings(url=database_url))
+    app = await build(settings, clock=lambda: NOW, deliverers={}, worker_id="test")
+    try:
+        assert await current_revision(settings.database.url) is not None
+        origin = Origin("console", "console", "#circle", "maya", "Maya")
+        assert not app.wake.is_set()
+        await app.codev.handle(Incoming(origin, SlashCommand('setup "Leads circle"')))
+        assert app.wake.is_set()
+    finally:
+        await app.close()
