@@ -61,7 +61,7 @@ from bot.storage.uow import UnitOfWork
 TARGET = 0.50
 DEFAULT_EVENTS = 2_000
 QUICK_EVENTS = 300
-ROUNDS = 3
+ROUNDS = 5
 WARM_UP_EVENTS = 100
 
 PLATFORM = "bench"
@@ -160,9 +160,7 @@ async def _setup_circle(svc: Codev, sessions: async_sessionmaker[AsyncSession], 
 
 async def prepare(svc: Codev, sessions: async_sessionmaker[AsyncSession], tag: str, count: int) -> list[Incoming]:
     """Fresh circles and `count` thread replies over their cases, round-robin."""
-    circles = [
-        await _setup_circle(svc, sessions, f"{tag}-c{i}") for i in range(math.ceil(count / EVENTS_PER_CIRCLE))
-    ]
+    circles = [await _setup_circle(svc, sessions, f"{tag}-c{i}") for i in range(math.ceil(count / EVENTS_PER_CIRCLE))]
     events: list[Incoming] = []
     for step in range(REPLIES_PER_CASE):
         for threads in circles:
@@ -187,23 +185,40 @@ async def prepare(svc: Codev, sessions: async_sessionmaker[AsyncSession], tag: s
 # --- the measured sections ---------------------------------------------------------------
 
 
-async def engine_round(svc: Codev, events: Sequence[Incoming]) -> float:
-    started = time.perf_counter()
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """One round: wall seconds (the figure) and process CPU seconds, all threads (less noisy)."""
+
+    wall: float
+    cpu: float
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self._wall = time.perf_counter()
+        self._cpu = time.process_time()
+
+    def stop(self) -> Timing:
+        return Timing(time.perf_counter() - self._wall, time.process_time() - self._cpu)
+
+
+async def engine_round(svc: Codev, events: Sequence[Incoming]) -> Timing:
+    watch = _Stopwatch()
     for incoming in events:
         outcome = await svc.handle(incoming)
         if outcome.refused or outcome.duplicate:
             raise RuntimeError(f"bench event {incoming.event_id} was not applied: {outcome}")
-    return time.perf_counter() - started
+    return watch.stop()
 
 
-async def baseline_round(engine: AsyncEngine, tag: str, count: int) -> float:
-    started = time.perf_counter()
+async def baseline_round(engine: AsyncEngine, tag: str, count: int) -> Timing:
+    watch = _Stopwatch()
     for number in range(count):
         async with engine.begin() as connection:
             await connection.execute(
                 insert(baseline_rows).values(event_id=f"{tag}-{number}", body=ANSWERS[number % len(ANSWERS)])
             )
-    return time.perf_counter() - started
+    return watch.stop()
 
 
 async def traced(section: Callable[[], Awaitable[T]]) -> tuple[T, int]:
@@ -250,13 +265,25 @@ class Mix:
 @dataclass(slots=True)
 class Result:
     database: str
-    engine_rates: list[float]
-    baseline_rates: list[float]
+    engine_rounds: list[Timing]
+    baseline_rounds: list[Timing]
+    per_round: int
     engine_peak: int = 0
     baseline_peak: int = 0
     max_rss_kib: int = 0
     mix: Mix | None = None
     profile: str = ""
+
+    def _rates(self, rounds: list[Timing]) -> list[float]:
+        return [self.per_round / timing.wall for timing in rounds]
+
+    @property
+    def engine_rates(self) -> list[float]:
+        return self._rates(self.engine_rounds)
+
+    @property
+    def baseline_rates(self) -> list[float]:
+        return self._rates(self.baseline_rounds)
 
     @property
     def engine(self) -> float:
@@ -269,6 +296,10 @@ class Result:
     @property
     def ratio(self) -> float:
         return self.engine / self.baseline if self.baseline else 0.0
+
+    def cpu_ms(self, rounds: list[Timing]) -> float:
+        """Median process CPU per event, in milliseconds."""
+        return statistics.median(timing.cpu for timing in rounds) / self.per_round * 1e3
 
 
 def _now() -> datetime:
@@ -284,7 +315,7 @@ async def bench_database(name: str, url: str, events: int, rounds: int, *, profi
         sessions = make_session_factory(engine)
         svc = Codev(sessions, _now)
         per_round = max(1, math.ceil(events / rounds))
-        result = Result(name, [], [])
+        result = Result(name, [], [], per_round)
 
         # Warm-up: compiled-statement caches, the pool, pydantic, the catalog, the disk.
         await engine_round(svc, await prepare(svc, sessions, "warm", WARM_UP_EVENTS))
@@ -292,25 +323,23 @@ async def bench_database(name: str, url: str, events: int, rounds: int, *, profi
 
         for number in range(rounds):
             gc.collect()
-            seconds = await baseline_round(engine, f"b{number}", per_round)
-            result.baseline_rates.append(per_round / seconds)
+            result.baseline_rounds.append(await baseline_round(engine, f"b{number}", per_round))
             workload = await prepare(svc, sessions, f"r{number}", per_round)
             before = await Totals.read(engine)
             gc.collect()
-            seconds = await engine_round(svc, workload)
-            result.engine_rates.append(len(workload) / seconds)
+            result.engine_rounds.append(await engine_round(svc, workload))
             after = await Totals.read(engine)
             written = after.contributions - before.contributions
-            if written != len(workload):
-                raise RuntimeError(f"{name}: {len(workload)} replies recorded {written} contributions")
+            if written != per_round:
+                raise RuntimeError(f"{name}: {per_round} replies recorded {written} contributions")
             result.mix = Mix(
-                written / len(workload),
-                (after.case_versions - before.case_versions) / len(workload),
-                (after.outbox - before.outbox) / len(workload),
+                written / per_round,
+                (after.case_versions - before.case_versions) / per_round,
+                (after.outbox - before.outbox) / per_round,
             )
             print(
-                f"  {name} round {number + 1}/{rounds}: baseline {result.baseline_rates[-1]:8,.0f} inserts/s, "
-                f"engine {result.engine_rates[-1]:8,.0f} contributions/s",
+                f"  {name} round {number + 1}/{rounds}: baseline {result.baseline_rates[-1]:7,.0f} inserts/s, "
+                f"engine {result.engine_rates[-1]:7,.0f} contributions/s",
                 flush=True,
             )
 
@@ -399,7 +428,7 @@ def _mib(size: int) -> str:
 def report(results: Sequence[Result], events: int, rounds: int) -> None:
     print()
     print(
-        f"Contributions/s through Codev.handle vs bare Core INSERTs/s, one per transaction; "
+        f"Contributions/s through Codev.handle vs bare Core INSERTs/s, one per transaction: "
         f"{math.ceil(events / rounds)} events x {rounds} alternating rounds per path and database, "
         f"median (best) of rounds"
     )
@@ -411,8 +440,8 @@ def report(results: Sequence[Result], events: int, rounds: int) -> None:
                 f"{mix.case_saves:.2f} case saves, {mix.outbox_rows:.2f} outbox rows"
             )
     header = (
-        f"{'database':<11} {'engine contrib/s':>18} {'baseline inserts/s':>20} {'ratio':>6} {'target':>7}  "
-        f"{'verdict':<13} {'tracemalloc peak engine':>24} {'baseline':>10} {'max RSS':>10}"
+        f"{'database':<11} {'engine contrib/s':>17} {'baseline ins/s':>15} {'ratio':>6} {'target':>7}  "
+        f"{'verdict':<12} {'CPU ms/ev eng/base':>18} {'tracemalloc eng/base':>21} {'max RSS':>9}"
     )
     print(header)
     print("-" * len(header))
@@ -420,15 +449,19 @@ def report(results: Sequence[Result], events: int, rounds: int) -> None:
         verdict = "ok" if result.ratio >= TARGET else "BELOW TARGET"
         engine = f"{result.engine:,.0f} ({max(result.engine_rates):,.0f})"
         baseline = f"{result.baseline:,.0f} ({max(result.baseline_rates):,.0f})"
+        cpu = f"{result.cpu_ms(result.engine_rounds):.2f} / {result.cpu_ms(result.baseline_rounds):.2f}"
+        peaks = f"{_mib(result.engine_peak)} / {_mib(result.baseline_peak)}"
         print(
-            f"{result.database:<11} {engine:>18} {baseline:>20} {result.ratio:>6.2f} {f'>= {TARGET:.2f}':>7}  "
-            f"{verdict:<13} {_mib(result.engine_peak):>24} {_mib(result.baseline_peak):>10} "
-            f"{_mib(result.max_rss_kib * 1024):>10}"
+            f"{result.database:<11} {engine:>17} {baseline:>15} {result.ratio:>6.2f} {f'>={TARGET:.2f}':>7}  "
+            f"{verdict:<12} {cpu:>18} {peaks:>21} {_mib(result.max_rss_kib * 1024):>9}"
         )
     for result in results:
         if result.ratio < TARGET:
             print(f"{result.database}: below target ({result.ratio:.2f} < {TARGET:.2f} of the bare INSERT rate)")
-    print("(max RSS is the process's high-water mark so far, so it includes every database before it)")
+    print(
+        "CPU is process time (all threads) per event; tracemalloc peaks come from one more untimed round of "
+        "each path; max RSS is the process high-water mark so far (it includes the databases before)."
+    )
     for result in results:
         if result.profile:
             print(f"\n==== cProfile of one engine round on {result.database} ====\n{result.profile}")
@@ -437,6 +470,8 @@ def report(results: Sequence[Result], events: int, rounds: int) -> None:
 async def run(events: int, rounds: int, *, profile: bool) -> int:
     results: list[Result] = []
     started = time.perf_counter()
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"load average {load} on {os.cpu_count()} CPUs (other work on the machine skews wall-clock rates)")
     results.append(await bench_sqlite(events, rounds, profile=profile))
     postgres = await bench_postgres(events, rounds, profile=profile)
     if postgres is not None:

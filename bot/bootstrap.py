@@ -108,10 +108,10 @@ See .env.example for every setting. To try Codev without a chat service:
 
 def _not_in_this_build(platforms: list[str]) -> str:
     names = " and ".join(platforms)
+    one = len(platforms) == 1
+    verb, adapters = ("is", "adapter") if one else ("are", "adapters")
     return (
-        f"codev: {names} {'is' if len(platforms) == 1 else 'are'} configured, but the {names} "
-        f"adapter{'' if len(platforms) == 1 else 's'} {'is' if len(platforms) == 1 else 'are'} "
-        "not part of this build yet.\n"
+        f"codev: {names} {verb} configured, but the {names} {adapters} {verb} not part of this build yet.\n"
         "Meanwhile `codev console` (a terminal chat) and `codev demo` run the same bot locally.\n"
     )
 

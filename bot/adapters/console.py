@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.adapters.console_adapter import PLATFORM, ConsoleAdapter
-from bot.adapters.console_session import CHANNEL, WORKSPACE, ConsoleSession, ManualClock, parse_span
+from bot.adapters.console_clock import ManualClock, parse_span
+from bot.adapters.console_session import CHANNEL, WORKSPACE, ConsoleSession
 from bot.bootstrap import build
 from bot.config import Settings
 

@@ -31,6 +31,7 @@ PLATFORM = "console"
 _REMEMBERED_PRIVATE = 50  # private messages kept per person for pressing their buttons
 _FIRST_NUMBER = re.compile(r"\d+")
 _REF_NUMBER = re.compile(r"^m(\d+)$")
+EVERYONE = "*"  # buttons on a thread reply, which anyone in the channel can press
 
 
 @dataclass(slots=True)
@@ -45,7 +46,7 @@ class Thread:
 
 @dataclass(frozen=True, slots=True)
 class Private:
-    """A message only `user` sees, kept for the buttons it offers."""
+    """A message only `user` sees (or EVERYONE), kept for the buttons it offers."""
 
     user: str
     case_id: str | None
@@ -78,6 +79,7 @@ class ConsoleAdapter:
                 prefix = f"    {self._label(case_id, address.thread_ref)} | {BOT_NAME}: "
                 self._write(block(prefix, text))
                 self._write(buttons_lines(" " * len(prefix), buttons))
+                self._remember(EVERYONE, case_id, buttons)
                 return self.new_ref()
             case DirectMessage(user_id=user, text=text, buttons=buttons, case_id=case_id):
                 self._show_private(f"(DM to {user}) {BOT_NAME}: ", user, text, buttons, case_id)
@@ -132,7 +134,7 @@ class ConsoleAdapter:
         preferred among several of one action (the signal buttons).
         """
         for private in reversed(self._private):
-            if private.user != user:
+            if private.user not in (user, EVERYONE):
                 continue
             found = _pick(private.buttons, action, case_id, value)
             if found is not None:
@@ -146,7 +148,7 @@ class ConsoleAdapter:
     def buttons_in_sight(self, user: str) -> list[str]:
         seen: list[str] = []
         for private in reversed(self._private):
-            if private.user == user:
+            if private.user in (user, EVERYONE):
                 seen.extend(b.action for b in private.buttons)
         for thread in self._threads.values():
             seen.extend(f"{b.action} {thread.number}" for b in thread.card.buttons)
@@ -178,6 +180,9 @@ class ConsoleAdapter:
     ) -> None:
         self._write(block(prefix, text))
         self._write(buttons_lines("    ", buttons))
+        self._remember(user, case_id, buttons)
+
+    def _remember(self, user: str, case_id: str | None, buttons: tuple[Button, ...]) -> None:
         if buttons:
             self._private.append(Private(user, case_id, buttons))
             del self._private[:-_REMEMBERED_PRIVATE]

@@ -13,10 +13,10 @@ import re
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import TextIO
 
 from bot.adapters.console_adapter import PLATFORM, ConsoleAdapter, Thread
+from bot.adapters.console_clock import ManualClock, parse_span
 from bot.adapters.console_forms import FormFiller
 from bot.adapters.console_render import form_intro
 from bot.bootstrap import App
@@ -28,7 +28,6 @@ from bot.storage.uow import UnitOfWork
 WORKSPACE = "console"
 CHANNEL = "#circle"
 _CASE_NUMBER = re.compile(r"^#?(\d{1,6})$")
-_SPAN = re.compile(r"^\+?\s*(\d{1,4})\s*(d|days?|h|hours?|m|mins?|minutes?)$", re.IGNORECASE)
 _MAX_TIMER_ROUNDS = 1_000
 CONTINUATION = "  ...> "
 
@@ -46,41 +45,11 @@ HELP = """\
   /quit                                   leave (Ctrl-D too)"""
 
 
-class ManualClock:
-    """A clock that stands still until told to move: the console's (and tests') time."""
-
-    def __init__(self, start: datetime) -> None:
-        if start.tzinfo is None:
-            raise ValueError("the clock needs an aware datetime")
-        self._now = start
-
-    def __call__(self) -> datetime:
-        return self._now
-
-    def advance(self, span: timedelta) -> None:
-        self._now += span
-
-    def move_to(self, moment: datetime) -> None:
-        self._now = max(self._now, moment)
-
-
 @dataclass(frozen=True, slots=True)
 class Person:
     user_id: str
     display_name: str
     timezone: str | None = None
-
-
-def parse_span(text: str) -> timedelta | None:
-    found = _SPAN.match(text.strip())
-    if not found:
-        return None
-    amount, unit = int(found.group(1)), found.group(2).lower()
-    if unit.startswith("d"):
-        return timedelta(days=amount)
-    if unit.startswith("h"):
-        return timedelta(hours=amount)
-    return timedelta(minutes=amount)
 
 
 class ConsoleSession:

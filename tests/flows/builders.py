@@ -8,7 +8,6 @@ default); `CLIENT` brings the case; `CONSULTANTS` are the other members at submi
 
 from __future__ import annotations
 
-import copy
 import functools
 import itertools
 from collections.abc import Callable, Iterable
@@ -119,11 +118,6 @@ class Session:
         self.steps.append(step)
         return step
 
-    def circle_do(self, command: c.Command) -> Step:
-        step = handle_circle(self.circle, command, self.now)
-        self.circle = step.circle
-        return step
-
     def next_id(self) -> str:
         return f"k{next(self._ids)}"
 
@@ -136,10 +130,6 @@ class Session:
 
     def fire(self, kind: TimerKind, seq: int | None = None) -> Step:
         return self.do(c.TimerFired(SYSTEM, kind, self.case.timer_seq if seq is None else seq))
-
-    def fork(self) -> Session:
-        """An independent copy, to try two futures from one state."""
-        return Session(self.circle, self.case, self.now, list(self.steps), itertools.count(1000 + len(self.steps)))
 
     def phase(self) -> Phase:
         """The case's phase now (a call, so type checkers do not carry over earlier narrowing)."""
@@ -214,15 +204,6 @@ def open_case(
     session = Session(step.circle, step.case, now)
     session.steps.append(step)
     return session
-
-
-def case_in(phase: Phase, circle: Circle | None = None, *, now: datetime = NOW) -> Session:
-    return open_case(circle, now=now).drive_to(phase)
-
-
-def frozen_copy(value: object) -> object:
-    """A deep copy to compare against after a refused command."""
-    return copy.deepcopy(value)
 
 
 # --- reading effects -------------------------------------------------------------------

@@ -27,6 +27,19 @@ def test_the_cards_buttons_follow_the_phase(phase: Phase) -> None:
     assert all(b.case_id == session.case.id for b in card.buttons)
 
 
+def test_each_phase_offers_the_buttons_of_its_acts() -> None:
+    assert PHASE_BUTTONS == {
+        Phase.CLARIFICATION: ("no_more_questions", "ready_for_contract", "withdraw"),
+        Phase.CONTRACT: ("post_contract", "ack_can_help", "ack_reformulate", "withdraw"),
+        Phase.CONSULTATION: ("done", "signal", "withdraw"),
+        Phase.ACTION_PLAN: ("post_plan", "endorse", "withdraw"),
+        Phase.LEARNINGS: ("share_learning", "withdraw"),
+        Phase.FOLLOW_UP: ("post_update", "close_case"),
+        Phase.CLOSED: (),
+        Phase.WITHDRAWN: (),
+    }
+
+
 def test_every_phase_has_a_button_list_and_closed_cases_have_none() -> None:
     assert set(PHASE_BUTTONS) == set(Phase)
     assert PHASE_BUTTONS[Phase.CLOSED] == ()

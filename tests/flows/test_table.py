@@ -123,6 +123,42 @@ def test_a_command_is_allowed_exactly_where_the_table_says(command: type[c.Comma
         assert case == case_before
 
 
+P, R = Phase, Role
+_PEOPLE = {R.CLIENT, R.CONSULTANT, R.FACILITATOR, R.MEMBER, R.OUTSIDER}
+_TIMED = (P.CLARIFICATION, P.CONTRACT, P.CONSULTATION, P.ACTION_PLAN, P.LEARNINGS)
+_ACTIVE = (*_TIMED, P.FOLLOW_UP)
+
+# DESIGN §1, written out independently of the table: who may do what, in which phases.
+PROTOCOL: dict[type[c.Command], dict[Phase, set[Role]]] = {
+    c.Reply: dict.fromkeys(Phase, _PEOPLE),  # every reply is recorded, never refused
+    c.NoMoreQuestions: {P.CLARIFICATION: {R.CONSULTANT}},
+    c.ReadyForContract: {P.CLARIFICATION: {R.CLIENT}},
+    c.KeepForConsultation: {P.CLARIFICATION: {R.CONSULTANT}, P.CONTRACT: {R.CONSULTANT}},
+    c.PostContract: {P.CONTRACT: {R.CLIENT}},
+    c.Acknowledge: {P.CONTRACT: {R.CONSULTANT}},
+    c.Done: {P.CONSULTATION: {R.CONSULTANT}},
+    c.Signal: {P.CONSULTATION: {R.CLIENT}},
+    c.PostPlan: {P.ACTION_PLAN: {R.CLIENT}},
+    c.Endorse: {P.ACTION_PLAN: {R.CONSULTANT}},
+    c.ShareLearning: {P.LEARNINGS: {R.CLIENT, R.CONSULTANT, R.FACILITATOR}},
+    c.PostUpdate: {P.FOLLOW_UP: {R.CLIENT}},
+    c.CloseCase: {P.FOLLOW_UP: {R.CLIENT, R.FACILITATOR}},
+    c.Withdraw: {phase: {R.CLIENT} for phase in _ACTIVE},
+    c.Pause: {phase: {R.FACILITATOR} for phase in _TIMED},
+    c.Resume: {phase: {R.FACILITATOR} for phase in _TIMED},
+    c.Extend: {phase: {R.FACILITATOR} for phase in _TIMED},
+    c.Advance: {phase: {R.FACILITATOR} for phase in _ACTIVE},
+    c.ReassignClient: {phase: {R.FACILITATOR} for phase in _ACTIVE},
+    c.TimerFired: {phase: {R.SYSTEM} for phase in Phase},
+    c.MeetingHeld: {phase: {R.SYSTEM} for phase in Phase},
+}
+
+
+def test_the_table_says_what_the_protocol_says() -> None:
+    table = {command: {phase: set(roles) for phase, roles in cells.items()} for command, cells in CASE_TABLE.items()}
+    assert table == PROTOCOL
+
+
 def test_the_table_state_gives_each_actor_exactly_the_role_it_stands_for() -> None:
     circle, case = phase_state(Phase.CLARIFICATION)
     for role, actor in ROLE_ACTORS.items():

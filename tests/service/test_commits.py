@@ -46,11 +46,15 @@ async def test_a_redelivered_command_queues_its_messages_once(driver: Driver) ->
     await driver.start_circle()
     before = len(await queued(driver.sessions))
 
-    await driver.slash("eve", "join", event_id="Ev-join")
-    await driver.slash("eve", "join", event_id="Ev-join")
+    first = await driver.slash("eve", "join", event_id="Ev-join")
+    again = await driver.slash("eve", "join", event_id="Ev-join")
 
-    prompts = [row for row in (await queued(driver.sessions))[before:] if isinstance(row.effect, Ephemeral)]
-    assert [row.effect.user_id for row in prompts if isinstance(row.effect, Ephemeral)] == ["eve"]
+    assert (first.duplicate, again.duplicate) == (False, True)
+    assert not again.refused  # not "already a member": the redelivery is not judged again
+    charter_prompts = [
+        row.effect for row in (await queued(driver.sessions))[before:] if isinstance(row.effect, Ephemeral)
+    ]
+    assert [prompt.user_id for prompt in charter_prompts] == ["eve"]
 
 
 @pytest.mark.asyncio
