@@ -87,9 +87,9 @@ def case_form(lang: str, form_id: str, case: Case) -> Form:
 def _value(values: Mapping[str, str], name: str, *, required: bool = True) -> str:
     value = (values.get(name) or "").strip()
     if required and not value:
-        raise DomainError("error.empty_text", field=name)
+        raise DomainError("error.empty_text", field=f"field.{name}")
     if len(value) > MAX_FIELD:
-        raise DomainError("error.text_too_long", field=name, limit=MAX_FIELD, length=len(value))
+        raise DomainError("error.text_too_long", field=f"field.{name}", limit=MAX_FIELD, length=len(value))
     return value
 
 

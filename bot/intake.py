@@ -66,7 +66,7 @@ class Parsed:
 def parse(text: str) -> Parsed:
     """Split the command text; an unknown subcommand raises with the help key."""
     if len(text) > MAX_COMMAND:
-        raise DomainError("error.text_too_long", field="command", limit=MAX_COMMAND, length=len(text))
+        raise DomainError("error.text_too_long", field="field.command", limit=MAX_COMMAND, length=len(text))
     try:
         words = shlex.split(text.strip())
     except ValueError:

@@ -25,16 +25,16 @@ def clean_text(text: str, *, limit: int, field: str) -> str:
     """Strip the text and refuse it when empty or longer than `limit`."""
     stripped = text.strip()
     if not stripped:
-        raise DomainError("error.empty_text", field=field)
+        raise DomainError("error.empty_text", field=f"field.{field}")
     if len(stripped) > limit:
-        raise DomainError("error.text_too_long", field=field, limit=limit, length=len(stripped))
+        raise DomainError("error.text_too_long", field=f"field.{field}", limit=limit, length=len(stripped))
     return stripped
 
 
 def optional_text(text: str, *, limit: int, field: str) -> str:
     stripped = text.strip()
     if len(stripped) > limit:
-        raise DomainError("error.text_too_long", field=field, limit=limit, length=len(stripped))
+        raise DomainError("error.text_too_long", field=f"field.{field}", limit=limit, length=len(stripped))
     return stripped
 
 

@@ -90,7 +90,7 @@ def test_a_submission_while_the_circle_is_paused_is_refused() -> None:
 def test_a_required_field_that_is_empty_or_whitespace_is_refused(field: str, text: str) -> None:
     refused = _refusal(make_circle(), with_field(field, text))
     assert refused.key == "error.empty_text"
-    assert refused.params == {"field": field}
+    assert refused.params == {"field": f"field.{field}"}
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ def test_a_required_field_that_is_empty_or_whitespace_is_refused(field: str, tex
 def test_an_oversized_field_is_refused_with_the_limit_in_the_params(field: str, limit: int) -> None:
     refused = _refusal(make_circle(), with_field(field, "x" * (limit + 1)))
     assert refused.key == "error.text_too_long"
-    assert refused.params == {"field": field, "limit": limit, "length": limit + 1}
+    assert refused.params == {"field": f"field.{field}", "limit": limit, "length": limit + 1}
 
 
 def test_a_field_exactly_at_its_limit_is_accepted() -> None:

@@ -144,9 +144,9 @@ def test_parse_duration_gives_a_span_of_at_most_thirty_days_or_a_domain_error(te
 def test_clean_text_returns_stripped_text_within_the_limit_or_refuses(text: str, limit: int) -> None:
     cleaned = attempt(lambda: clean_text(text, limit=limit, field="reply"))
     if isinstance(cleaned, DomainError):
-        expected: tuple[str, dict[str, object]] = ("error.empty_text", {"field": "reply"})
+        expected: tuple[str, dict[str, object]] = ("error.empty_text", {"field": "field.reply"})
         if text.strip():
-            expected = ("error.text_too_long", {"field": "reply", "limit": limit, "length": len(text.strip())})
+            expected = ("error.text_too_long", {"field": "field.reply", "limit": limit, "length": len(text.strip())})
         assert (cleaned.key, cleaned.params) == expected
     else:
         assert cleaned == text.strip()

@@ -38,7 +38,7 @@ async def test_an_empty_reply_is_refused_and_nothing_is_recorded(driver: Driver)
 
     outcome = await driver.reply(BOB, "")
 
-    assert refusal_text(outcome) == say("en", "error.empty_text", field="reply")
+    assert refusal_text(outcome) == say("en", "error.empty_text", field="field.reply")
     assert await snapshot(driver.sessions) == before
 
 
@@ -51,8 +51,8 @@ async def test_a_whitespace_reply_is_refused_in_the_circles_french(driver: Drive
     outcome = await driver.reply(BOB, " \n\t ")
 
     text = refusal_text(outcome)
-    assert text == say("fr", "error.empty_text", field="reply")
-    assert "vide" in text
+    assert text == say("fr", "error.empty_text", field="field.reply")
+    assert "Le champ réponse est vide" in text
     assert await snapshot(driver.sessions) == before
 
 
@@ -226,7 +226,7 @@ async def test_a_submit_form_missing_a_required_field_names_the_field(driver: Dr
 
     outcome = await driver.fill(CLIENT, "submit", {**SUBMISSION, "question": "   "})
 
-    assert refusal_text(outcome) == say("en", "error.empty_text", field="question")
+    assert refusal_text(outcome) == say("en", "error.empty_text", field="field.question")
     assert await snapshot(driver.sessions) == before
 
 

@@ -3,6 +3,29 @@
 from __future__ import annotations
 
 ERROR_MESSAGES: dict[str, tuple[str, str]] = {
+    # Names of the fields that refusals mention.
+    "field.action": ("action", "action"),
+    "field.actions": ("actions", "actions"),
+    "field.command": ("command", "commande"),
+    "field.comment": ("comment", "commentaire"),
+    "field.context": ("context", "contexte"),
+    "field.contract": ("contract", "contrat"),
+    "field.indicator": ("indicator", "indicateur"),
+    "field.learning": ("learning", "apprentissage"),
+    "field.name": ("name", "nom"),
+    "field.note": ("note", "note"),
+    "field.question": ("question", "question"),
+    "field.reply": ("reply", "réponse"),
+    "field.stakes": ("stakes", "enjeux"),
+    "field.synthesis": ("synthesis", "synthèse"),
+    "field.title": ("title", "titre"),
+    "field.tried": ("what you tried", "déjà essayé"),
+    "field.kind": ("kind", "type"),
+    "field.signal": ("signal", "signal"),
+    "field.status": ("status", "état"),
+    "field.item": ("action number", "numéro d'action"),
+    "field.language": ("language", "langue"),
+    "field.timezone": ("time zone", "fuseau horaire"),
     "error.empty_text": ("The {field} is empty.", "Le champ {field} est vide."),
     "error.text_too_long": (
         "The {field} is {length} characters long; the limit is {limit}. Please shorten it or "
