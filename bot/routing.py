@@ -36,7 +36,7 @@ async def save_step(uow: UnitOfWork, circle: Circle | None, case: Case | None, s
         elif step.case != case:
             await uow.cases.save(step.case)
     if step.contributions:
-        await uow.contributions.add_all(step.contributions)
+        await uow.contributions.add_all(step.contributions, step.circle.id)
     if step.effects:
         await uow.outbox.add(step.effects, now)
 

@@ -60,6 +60,10 @@ def record(
 
 
 def acted(case: Case, actor: str, **changes: object) -> Case:
+    """The case with `actor` counted as active; the same object when nothing changes,
+    so the engine can skip settling (and storage skip saving) an unchanged case."""
+    if actor in case.acted and not changes:
+        return case
     return case.replace(acted=case.acted | {actor}, **changes)
 
 

@@ -183,21 +183,14 @@ class ContributionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add_all(self, items: Iterable[Contribution]) -> None:
+    async def add_all(self, items: Iterable[Contribution], circle_id: str) -> None:
+        """Record contributions of `circle_id`'s cases; the foreign key refuses unknown cases."""
         batch = list(items)
         if not batch:
             return
-        # Contributions do not carry their circle; the row does, for per-circle reports.
-        case_ids = {item.case_id for item in batch}
-        found = await self._session.execute(select(cases.c.id, cases.c.circle_id).where(cases.c.id.in_(case_ids)))
-        circle_of: dict[str, str] = {row.id: row.circle_id for row in found}
-        missing = case_ids - circle_of.keys()
-        if missing:
-            raise LookupError(f"contributions name unknown cases: {sorted(missing)}")
-        await self._session.execute(
-            insert(contributions),
-            [_contribution_row(item, circle_of[item.case_id]) for item in batch],
-        )
+        # The circle is denormalised onto each row for per-circle reports; the caller knows it,
+        # so no lookup is spent on the hot path of every reply.
+        await self._session.execute(insert(contributions), [_contribution_row(item, circle_id) for item in batch])
 
     async def list_for_case(self, case_id: str) -> list[Contribution]:
         rows = await self._session.execute(

@@ -118,11 +118,11 @@ async def test_a_case_of_an_unknown_circle_is_refused_by_its_foreign_key(
 
 
 @pytest.mark.asyncio
-async def test_contributions_to_an_unknown_case_are_refused(sessions: Sessions) -> None:
+async def test_contributions_to_an_unknown_case_are_refused_by_its_foreign_key(sessions: Sessions) -> None:
     await store_circle_and_case(sessions)
-    with pytest.raises(LookupError):
+    with pytest.raises(IntegrityError):
         async with UnitOfWork(sessions) as uow:
-            await uow.contributions.add_all([a_contribution("c1", case_id="no-such-case")])
+            await uow.contributions.add_all([a_contribution("c1", case_id="no-such-case")], "circle-1")
 
 
 @pytest.mark.asyncio
@@ -251,9 +251,9 @@ async def test_contributions_list_by_time_then_insertion_order(sessions: Session
     await store_circle_and_case(sessions)
     later = T0 + timedelta(minutes=5)
     async with UnitOfWork(sessions) as uow:
-        await uow.contributions.add_all([a_contribution("c3", at=later)])
-        await uow.contributions.add_all([a_contribution("c1"), a_contribution("c2")])
-        await uow.contributions.add_all([a_contribution("c0")])
+        await uow.contributions.add_all([a_contribution("c3", at=later)], "circle-1")
+        await uow.contributions.add_all([a_contribution("c1"), a_contribution("c2")], "circle-1")
+        await uow.contributions.add_all([a_contribution("c0")], "circle-1")
         await uow.commit()
 
     async with UnitOfWork(sessions) as uow:
