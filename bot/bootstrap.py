@@ -19,12 +19,17 @@ from typing import TextIO
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.delivery_failures import FailureNotices
 from bot.dispatcher import Dispatcher
 from bot.flows.model import Language
-from bot.ports import Deliverer
+from bot.ports import ChatAdapter, Deliverer
+from bot.scheduler import Scheduler
+from bot.scheduler_meetings import MeetingJobs
+from bot.scheduler_pacing import ChannelPacer
 from bot.service import Codev, new_id
 from bot.storage.engine import make_engine, make_session_factory
 from bot.storage.migrate import upgrade
+from bot.storage.outbox import Outbox
 
 Clock = Callable[[], datetime]
 
@@ -53,8 +58,11 @@ class App:
     codev: Codev
     dispatcher: Dispatcher
     wake: asyncio.Event
+    # The clock that wakes the dispatcher (started by `run`; tests call `run_due` or `start`).
+    scheduler: Scheduler
 
     async def close(self) -> None:
+        await self.scheduler.close()
         await self.engine.dispose()
 
 
@@ -71,22 +79,43 @@ async def build(
     engine = make_engine(settings.database.url)
     sessions = make_session_factory(engine)
     wake = asyncio.Event()
+
+    def on_commit() -> None:
+        wake.set()
+        scheduler.poke()
+
     codev = Codev(
         sessions,
         clock,
         ids=ids,
         default_language=Language(settings.behaviour.default_language),
         default_timezone=settings.behaviour.default_timezone,
-        on_commit=wake.set,
+        on_commit=on_commit,
     )
+    meetings = MeetingJobs(sessions, clock, on_commit=on_commit)
     dispatcher = Dispatcher(
         sessions,
         deliverers,
         codev.fire_timer,
         clock,
         worker_id or default_worker_id(),
+        on_meeting=meetings.fire,
+        # Messages given up on for good: the circle's facilitators are told, once a day per reason.
+        on_failed=FailureNotices(sessions, clock, on_commit=on_commit),
+        # An adapter states its platform's per-channel pace (Slack: 1 s); fakes need none.
+        pacer=ChannelPacer({name: getattr(d, "channel_interval", 0.0) for name, d in deliverers.items()}),
     )
-    return App(engine=engine, sessions=sessions, codev=codev, dispatcher=dispatcher, wake=wake)
+    scheduler = Scheduler(
+        dispatcher,
+        Outbox(sessions),
+        meetings,
+        clock,
+        platforms=tuple(deliverers),
+        sweep_seconds=settings.behaviour.dispatch_interval_seconds,
+    )
+    return App(
+        engine=engine, sessions=sessions, codev=codev, dispatcher=dispatcher, wake=wake, scheduler=scheduler
+    )
 
 
 NOT_CONFIGURED = """\
@@ -106,6 +135,22 @@ See .env.example for every setting. To try Codev without a chat service:
 """
 
 
+def configured_adapters(settings: Settings) -> tuple[list[ChatAdapter], list[str]]:
+    """One adapter per configured platform (SDKs are imported only for those in use), and
+    the names of configured platforms this build has no adapter for."""
+    adapters: list[ChatAdapter] = []
+    missing: list[str] = []
+    if settings.slack.configured:
+        from bot.adapters.slack.adapter import SlackAdapter
+
+        adapters.append(SlackAdapter(settings))
+    if settings.discord.configured:
+        from bot.adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter(settings.discord))
+    return adapters, missing
+
+
 def _not_in_this_build(platforms: list[str]) -> str:
     names = " and ".join(platforms)
     one = len(platforms) == 1
@@ -117,16 +162,21 @@ def _not_in_this_build(platforms: list[str]) -> str:
 
 
 async def run(settings: Settings, *, err: TextIO | None = None) -> int:
-    """`codev run`: start every configured chat adapter and the dispatcher."""
+    """`codev run`: migrate, then serve every configured chat adapter beside the dispatcher."""
     err = err or sys.stderr
-    configured = [
-        name
-        for name, present in (("Slack", settings.slack.configured), ("Discord", settings.discord.configured))
-        if present
-    ]
-    if not configured:
+    adapters, missing = configured_adapters(settings)
+    if missing:
+        err.write(_not_in_this_build(missing))
+        return EXIT_NOT_CONFIGURED
+    if not adapters:
         err.write(NOT_CONFIGURED)
         return EXIT_NOT_CONFIGURED
-    # The Slack and Discord adapters land in later issues; say so rather than pretend.
-    err.write(_not_in_this_build(configured))
-    return EXIT_NOT_CONFIGURED
+    app = await build(settings, deliverers={adapter.platform: adapter for adapter in adapters})
+    try:
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(app.scheduler.run_forever())
+            for adapter in adapters:
+                tasks.create_task(adapter.serve(app.codev))
+    finally:
+        await app.close()
+    return 0

@@ -171,6 +171,26 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _slack_manifest(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from bot.adapters.slack.manifest import manifest, to_yaml
+
+    socket_mode = args.socket_mode or settings.slack.app_token is not None
+    if not socket_mode and not args.url:
+        raise ConfigError("slack-manifest: give the bot's public URL with --url (HTTP mode), or use --socket-mode")
+    data = manifest(name=args.name, socket_mode=socket_mode, url=args.url, oauth=settings.slack.client_id is not None)
+    sys.stdout.write(to_yaml(data))
+    return 0
+
+
+def _discord_sync(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _configure_logging(settings)
+    from bot.adapters.discord import run_sync
+
+    return asyncio.run(run_sync(settings.discord, guild_id=args.guild))
+
+
 def _version() -> str:
     try:
         return metadata.version("codev")
@@ -232,6 +252,28 @@ def build_parser() -> argparse.ArgumentParser:
         "(creating the schema on a new database). `codev run` does this too.",
     )
     upgrade.set_defaults(handler=_db_upgrade)
+
+    slack_manifest = commands.add_parser(
+        "slack-manifest",
+        help="print the Slack app manifest (YAML) for these settings",
+        description="Print a Slack app manifest: the /codev command, scopes, events, interactivity, and "
+        "Socket Mode (when SLACK_APP_TOKEN is set or --socket-mode is given) or request URLs under --url. "
+        "Paste it into api.slack.com/apps, Create New App, From an app manifest.",
+    )
+    slack_manifest.add_argument("--url", help="the bot's public base URL, e.g. https://codev.example.com")
+    slack_manifest.add_argument("--socket-mode", action="store_true", help="a Socket Mode app (no public URL)")
+    slack_manifest.add_argument("--name", default="Codev", help="the app's name in Slack (default: Codev)")
+    slack_manifest.set_defaults(handler=_slack_manifest)
+
+    discord_sync = commands.add_parser(
+        "discord-sync",
+        help="register /codev in the Discord servers the bot is in",
+        description="Register (or update) the /codev slash commands in every Discord server the bot is in, "
+        "or in one with --guild. Run it after installing or upgrading Codev; `codev run` does not, as "
+        "Discord limits how often commands may be registered. Needs DISCORD_TOKEN.",
+    )
+    discord_sync.add_argument("--guild", type=int, help="only this server (its id)")
+    discord_sync.set_defaults(handler=_discord_sync)
     return parser
 
 

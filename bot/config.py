@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -162,10 +162,9 @@ class DiscordSettings(_EnvSettings, env_prefix="DISCORD_"):
     token: SecretStr | None = _setting(None, "a bot token from the Discord developer portal")
     api_url: str = _setting("https://discord.com/api/v10", "an http(s) URL such as https://discord.com/api/v10")
     gateway_url: str = _setting("wss://gateway.discord.gg/", "a ws(s) URL such as wss://gateway.discord.gg/")
-    shards: int | None = _setting(
+    shards: Annotated[int, Field(ge=1)] | Literal["auto"] | None = _setting(
         None,
-        "a whole number of shards, 1 or more (empty for one connection)",
-        ge=1,
+        "a whole number of shards, 1 or more, or auto (empty for one connection)",
         validation_alias="CODEV_DISCORD_SHARDS",
     )
 

@@ -37,13 +37,15 @@ class Scene:
 
 def scenes(today: date) -> tuple[Scene, ...]:
     due = (today + timedelta(days=21)).isoformat()
+    meeting = (today + timedelta(days=10)).isoformat()
     return (
         Scene(
             "Setting up the circle",
-            "Maya, a facilitator, binds a co-development circle to the channel.",
+            "Maya, a facilitator, binds a co-development circle to the channel and sets its next meeting.",
             (
                 '/as maya "Maya Roy" America/Montreal',
                 '/codev setup "Team leads circle" en America/Montreal',
+                f"/codev schedule {meeting} 15:00",
             ),
         ),
         Scene(
@@ -180,7 +182,8 @@ def scenes(today: date) -> tuple[Scene, ...]:
         ),
         Scene(
             "Follow-up",
-            "Two weeks later Carol reports on her first action, through the button Codev sent her.",
+            "Two weeks pass. Before the meeting Codev asks Carol for news (and reminds her once), then "
+            "posts the meeting digest; after it Carol reports on her first action with the button.",
             (
                 "/time +14d",
                 "/as carol",

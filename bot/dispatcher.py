@@ -17,13 +17,20 @@ from datetime import datetime, timedelta
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.flows.effects import Effect, Post, Reply, SetTimer, UpdateCard
+from bot.flows.effects import Effect, MeetingTimer, Post, Reply, SetTimer, UpdateCard
 from bot.ports import Address, Deliverer, DeliveryError
-from bot.storage.outbox import Outbox, OutboxRow
+from bot.scheduler_pacing import ChannelPacer, paced_channel
+from bot.storage.outbox import Outbox, OutboxRow, SentRow
 
 log = logging.getLogger(__name__)
 
 TimerHandler = Callable[[OutboxRow], Awaitable[None]]
+# Told when a message is given up on for good (the service tells the circle's facilitators).
+FailureHandler = Callable[[OutboxRow, str], Awaitable[None]]
+
+
+async def _ignore_failure(row: OutboxRow, reason: str) -> None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +68,24 @@ class Dispatcher:
         lease: timedelta = timedelta(minutes=2),
         retry: RetryPolicy | None = None,
         max_rounds: int = 100,
+        on_failed: FailureHandler = _ignore_failure,
+        on_meeting: TimerHandler | None = None,
+        pacer: ChannelPacer | None = None,
     ) -> None:
+        """`on_meeting` runs due meeting jobs (bot.scheduler_meetings); `pacer` spaces
+        messages per channel (none by default)."""
         self._outbox = Outbox(session_factory)
         self._deliverers = dict(deliverers)
         self._on_timer = on_timer
+        self._on_meeting = on_meeting
+        self._pacer = pacer or ChannelPacer()
         self._clock = clock
         self._worker_id = worker_id
         self._batch_size = batch_size
         self._lease = lease
         self._retry = retry or RetryPolicy()
         self._max_rounds = max_rounds
+        self._on_failed = on_failed
 
     async def run_once(self) -> int:
         """Claim and handle due rows until none is left; return how many were handled.
@@ -90,9 +105,16 @@ class Dispatcher:
             )
             if not rows:
                 break
-            async with asyncio.TaskGroup() as group:
-                for row in rows:
-                    group.create_task(self._handle(row))
+            sent: list[SentRow] = []
+            try:
+                async with asyncio.TaskGroup() as group:
+                    for row in rows:
+                        group.create_task(self._handle(row, sent))
+            finally:
+                # One transaction settles the round's deliveries: on SQLite, fifty writers
+                # queueing for the lock one row at a time cost more than the deliveries.
+                if sent:
+                    await self._outbox.mark_sent_many(sent, self._clock())
             handled += len(rows)
         return handled
 
@@ -118,7 +140,7 @@ class Dispatcher:
             except TimeoutError:
                 pass
 
-    async def _handle(self, row: OutboxRow) -> None:
+    async def _handle(self, row: OutboxRow, sent: list[SentRow]) -> None:
         try:
             effect = row.effect()
         except ValidationError as exc:
@@ -128,14 +150,19 @@ class Dispatcher:
             if isinstance(effect, SetTimer):
                 await self._on_timer(row)
                 await self._outbox.mark_sent(row.id, None, self._clock())
+            elif isinstance(effect, MeetingTimer):
+                if self._on_meeting is None:
+                    raise _RetryLaterError("this dispatcher runs no meeting jobs")
+                await self._on_meeting(row)  # settles the row itself, with what it queued
             else:
-                await self._deliver(row, effect)
+                await self._deliver(row, effect, sent)
         except _RetryLaterError as retry:
             await self._later(row, str(retry), retry.retry_after)
         except DeliveryError as exc:
             if exc.permanent:
                 log.warning("outbox row %s failed for good: %s", row.id, exc.reason)
                 await self._outbox.mark_failed(row.id, exc.reason)
+                await self._on_failed(row, exc.reason)
             else:
                 await self._later(row, exc.reason, exc.retry_after)
         except Exception as exc:
@@ -143,7 +170,7 @@ class Dispatcher:
             log.exception("outbox row %s: unexpected error", row.id)
             await self._later(row, f"{type(exc).__name__}: {exc}", None)
 
-    async def _deliver(self, row: OutboxRow, effect: Effect) -> None:
+    async def _deliver(self, row: OutboxRow, effect: Effect, sent: list[SentRow]) -> None:
         address = await self._outbox.address_of(row.circle_id, row.case_id)
         if address is None:
             await self._outbox.mark_dropped(row.id, f"circle {row.circle_id!r} no longer exists")
@@ -151,10 +178,18 @@ class Dispatcher:
         if _needs_thread(effect) and address.thread_ref is None:
             raise _RetryLaterError("the case card has not been posted yet")
         deliverer = self._deliverer_for(address)
-        async with asyncio.timeout(self._lease.total_seconds() / 2):
-            message_ref = await deliverer.deliver(effect, address)
+        channel = paced_channel(effect, address.channel_id)
+        if channel is not None:
+            await self._pacer.turn(address.platform, channel)
+        try:
+            async with asyncio.timeout(self._lease.total_seconds() / 2):
+                message_ref = await deliverer.deliver(effect, address)
+        except DeliveryError as exc:
+            if exc.retry_after is not None and channel is not None:
+                self._pacer.hold(address.platform, channel, exc.retry_after)
+            raise
         card_of = effect.card.case_id if isinstance(effect, Post) and effect.card else None
-        await self._outbox.mark_sent(row.id, message_ref, self._clock(), thread_ref_of=card_of)
+        sent.append(SentRow(row.id, message_ref, card_of))
 
     def _deliverer_for(self, address: Address) -> Deliverer:
         deliverer = self._deliverers.get(address.platform)
@@ -166,6 +201,7 @@ class Dispatcher:
         if row.attempts + 1 >= self._retry.max_attempts:
             log.warning("outbox row %s: giving up after %s attempts", row.id, row.attempts + 1)
             await self._outbox.mark_failed(row.id, f"gave up after retries: {reason}")
+            await self._on_failed(row, reason)
             return
         retry_at = self._clock() + self._retry.delay(row.attempts, retry_after)
         await self._outbox.mark_retry(row.id, reason, retry_at)

@@ -34,6 +34,9 @@ SUBCOMMANDS: tuple[str, ...] = (
     "schedule",
     "update",
     "settings",
+    "export",
+    "journal",
+    "forget-me",
 )
 MAX_COMMAND = 4_000
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.flows.effects import Effect
+from bot.incoming import Incoming, Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,4 +40,18 @@ class Deliverer(Protocol):
 
     async def deliver(self, effect: Effect, address: Address) -> str | None:
         """Send the effect; return the platform's id of the message created, if any."""
+        ...
+
+
+class Handler(Protocol):
+    """The core as an adapter calls it (`bot.service.Codev`)."""
+
+    async def handle(self, incoming: Incoming) -> Outcome: ...
+
+
+class ChatAdapter(Deliverer, Protocol):
+    """A chat platform: delivers effects, and listens for people until cancelled."""
+
+    async def serve(self, core: Handler) -> None:
+        """Receive events and hand them to `core`; return only when stopped."""
         ...

@@ -17,10 +17,11 @@ from bot.flows.effects import Notice
 from bot.flows.errors import DomainError
 from bot.flows.model import Case, Circle, ItemStatus, Language, Phase, SignalKind
 from bot.flows.step import Step
-from bot.flows.submission import submit
+from bot.flows.submission import consultants_for, submit
 from bot.flows.table import allowed_roles, roles_of
 from bot.flows.text_rules import parse_duration
 from bot.incoming import ButtonPress, FormSubmission, Origin, Outcome, Payload, SlashCommand, ThreadReply
+from bot.records import commands as records
 from bot.storage.uow import UnitOfWork
 
 
@@ -57,9 +58,14 @@ class Router:
         ids: Callable[[], str],
         language: Language,
         timezone: str,
+        *,
+        thread_case: Case | None,
     ) -> None:
+        """`thread_case`: the case whose thread the event came from, None outside a case's
+        thread; the caller reads it with the circle, in one query (see `_load_place`)."""
         self._uow = uow
         self._circle = circle
+        self._thread_case = thread_case
         self._origin = origin
         self._now = now
         self._ids = ids
@@ -88,6 +94,9 @@ class Router:
             raise DomainError("error.no_circle")
         return self._circle
 
+    def _desk(self, circle: Circle) -> records.Desk:
+        return records.Desk(self._uow, circle, self._actor, self._now, self._ids)
+
     async def _apply(self, step: Step, case: Case | None = None) -> Outcome:
         await save_step(self._uow, self._circle, case, step, self._now)
         return Outcome()
@@ -108,10 +117,8 @@ class Router:
             if found is None:
                 raise DomainError("error.unknown_case", number=number)
             return found
-        if self._origin.thread_ref:
-            threaded = await self._uow.cases.get_by_thread(circle.id, self._origin.thread_ref)
-            if threaded is not None:
-                return threaded
+        if self._thread_case is not None:
+            return self._thread_case
         active = await self._uow.cases.list_for_circle(circle.id, active_only=True)
         if len(active) == 1:
             return active[0]
@@ -140,7 +147,7 @@ class Router:
             open_case = await self._uow.cases.open_case_of(circle.id, self._actor)
             if open_case is not None:
                 raise DomainError("error.leave_with_open_case", number=open_case.number)
-            return await self._circle_step(c.Leave(self._actor))
+            return await self._leave(circle)
         if sub == "members":
             return self._notice(queries.members_text(circle))
         if sub == "queue":
@@ -151,6 +158,8 @@ class Router:
             return await self._schedule(circle, args)
         if sub == "settings":
             return await self._settings(circle, args)
+        if sub in records.SUBCOMMANDS:
+            return await records.slash(self._desk(circle), sub, args, self._case)
         if sub == "submit":
             return await self._open_submit(circle)
         return await self._case_slash(circle, sub, args)
@@ -180,7 +189,11 @@ class Router:
         if sub == "reassign":
             if len(rest) != 1:
                 raise DomainError("error.reassign_usage")
-            return await self._case_step(case, c.ReassignClient(self._actor, self._member_id(circle, rest[0])))
+            to = self._member_id(circle, rest[0])
+            their_own = await self._uow.cases.open_case_of(circle.id, to)
+            if their_own is not None and their_own.id != case.id:
+                raise DomainError("error.member_has_open_case", who=circle.name_of(to), number=their_own.number)
+            return await self._case_step(case, c.ReassignClient(self._actor, to))
         return await self._case_step(case, _CASE_COMMANDS[sub](self._actor))
 
     async def _own_follow_up(self, circle: Circle) -> Case:
@@ -197,6 +210,16 @@ class Router:
         if len(named) == 1:
             return named[0].user_id
         raise DomainError("error.unknown_member", who=ref)
+
+    async def _leave(self, circle: Circle) -> Outcome:
+        """Leave, then let each case the member consulted on end its phase if it now can."""
+        step = handle_circle(circle, c.Leave(self._actor), self._now)
+        await save_step(self._uow, circle, None, step, self._now)
+        for case in await self._uow.cases.list_for_circle(circle.id, active_only=True):
+            if self._actor in case.consultants:
+                checked = handle_case(step.circle, case, c.Recheck(c.SYSTEM_ACTOR), self._now)
+                await save_step(self._uow, step.circle, case, checked, self._now)
+        return Outcome()
 
     async def _setup(self, args: tuple[str, ...]) -> Outcome:
         if self._circle is not None:
@@ -221,7 +244,13 @@ class Router:
             language,
             timezone,
         )
-        step = setup_circle(command, self._now)
+        try:
+            step = setup_circle(command, self._now)
+        except DomainError as refusal:
+            # No circle yet: answer in the language the facilitator asked for, if it is one.
+            if language.strip().lower() in tuple(Language):
+                refusal.language = Language(language.strip().lower())
+            raise
         await self._apply(step)
         return self._notice(queries.help_text(step.circle.settings.language, step.circle, self._actor))
 
@@ -263,6 +292,7 @@ class Router:
             raise DomainError("error.case_already_open", number=open_case.number)
         if circle.paused:  # the submission would be refused: say so before they write it
             raise DomainError("error.circle_paused")
+        consultants_for(circle, self._actor)  # refuses when nobody could consult
         return Outcome(form=forms.submit_form(self._language))
 
     async def _open_case_form(self, case: Case, form_id: str) -> Outcome:
@@ -274,13 +304,15 @@ class Router:
         circle = self._circle
         if circle is None or not self._origin.thread_ref:
             return Outcome()  # not a circle's channel, or not in a thread: not ours to read
-        case = await self._uow.cases.get_by_thread(circle.id, self._origin.thread_ref)
+        case = self._thread_case
         if case is None:
             return Outcome()
         return await self._case_step(case, c.Reply(self._actor, self._ids(), text, message_ref))
 
     async def _button(self, action: str, case_id: str | None, value: str) -> Outcome:
         circle = self._require_circle()
+        if action in records.ACTIONS:
+            return await records.button(self._desk(circle), action, value)
         if action in actions.CIRCLE_ACTIONS:
             return await self._circle_step(actions.CIRCLE_ACTIONS[action](self._actor))
         if not actions.known(action):
@@ -309,6 +341,8 @@ class Router:
             name, language, timezone = forms.read_setup(values)
             return await self._create_circle(name, language, timezone)
         circle = self._require_circle()
+        if form_id in records.FORMS:
+            return await records.form(self._desk(circle), form_id, values)
         if form_id == "submit":
             submission = forms.read_submit(self._actor, self._ids(), values)
             open_case = await self._uow.cases.open_case_of(circle.id, self._actor)

@@ -19,8 +19,8 @@ from bot.flows.case_engine import handle_case
 from bot.flows.catalog import t
 from bot.flows.effects import Notice, SetTimer
 from bot.flows.errors import DomainError
-from bot.flows.model import Language
-from bot.incoming import Incoming, Outcome
+from bot.flows.model import Case, Circle, Language
+from bot.incoming import Incoming, Origin, Outcome
 from bot.routing import Router, save_step
 from bot.storage.errors import AlreadyExistsError, ConcurrentUpdate
 from bot.storage.outbox import OutboxRow
@@ -71,14 +71,16 @@ class Codev:
         async with UnitOfWork(self._sessions) as uow:
             if incoming.event_id and not await uow.events.first_time(incoming.event_id, now):
                 return Outcome(duplicate=True)
-            circle = await uow.circles.get_by_channel(origin.platform, origin.workspace_id, origin.channel_id)
+            circle, thread_case = await _load_place(uow, origin)
             language = circle.settings.language if circle else self._language
-            router = Router(uow, circle, origin, now, self._ids, self._language, self._timezone)
+            router = Router(
+                uow, circle, origin, now, self._ids, self._language, self._timezone, thread_case=thread_case
+            )
             try:
                 outcome = await router.route(incoming.payload)
             except DomainError as refusal:
                 await uow.rollback()
-                return Outcome(notices=_refusal_notices(language, refusal), refused=True)
+                return Outcome(notices=_refusal_notices(refusal.language or language, refusal), refused=True)
             await uow.commit()
         self._on_commit()
         return outcome
@@ -111,6 +113,18 @@ class Codev:
             await save_step(uow, circle, case, step, now)
             await uow.commit()
         self._on_commit()
+
+
+async def _load_place(uow: UnitOfWork, origin: Origin) -> tuple[Circle | None, Case | None]:
+    """The channel's circle and, in a thread, the thread's case (None if it is no case's).
+
+    One query for the two: replies, the bulk of the traffic, come from threads and need both.
+    """
+    if origin.thread_ref:
+        return await uow.circles.get_with_thread_case(
+            origin.platform, origin.workspace_id, origin.channel_id, origin.thread_ref
+        )
+    return await uow.circles.get_by_channel(origin.platform, origin.workspace_id, origin.channel_id), None
 
 
 def _refusal_notices(language: str, refusal: DomainError) -> tuple[Notice, ...]:

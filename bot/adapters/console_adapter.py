@@ -23,6 +23,7 @@ from bot.flows.effects import (
     Notice,
     Post,
     Reply,
+    SendFile,
     UpdateCard,
 )
 from bot.ports import Address, DeliveryError
@@ -54,7 +55,7 @@ class Private:
 
 
 class ConsoleAdapter:
-    """Renders Post, Reply, DirectMessage, Ephemeral and UpdateCard; refuses anything else."""
+    """Renders Post, Reply, DirectMessage, Ephemeral, UpdateCard and SendFile; refuses anything else."""
 
     platform: str = PLATFORM
 
@@ -94,6 +95,12 @@ class ConsoleAdapter:
                     known.card = card
                 self._write(card_changes(before, card, self._label(card.case_id, address.thread_ref)))
                 return None
+            case SendFile(user_id=user, filename=filename, content=content, text=text):
+                self._write(block(f"(DM to {user}) {BOT_NAME}: ", text))
+                if content != text:
+                    self._write([f"    (file {filename}, {len(content)} characters)"])
+                    self._write(["    | " + line for line in content.splitlines()])
+                return self.new_ref()
             case _:
                 raise DeliveryError(f"the console cannot show a {effect.kind!r} effect", permanent=True)
 

@@ -46,8 +46,8 @@ def refusal(circle: Circle, case: Case, command: c.Command, roles: frozenset[Rol
             phase=f"phase.{case.phase}",
             allowed=tuple(f"phase.{phase}" for phase in phases if phase in ACTIVE_PHASES),
         )
-    needed = sorted(phases[case.phase])
-    return DomainError("error.not_your_role", role=f"role.{needed[0]}" if needed else "role.facilitator")
+    needed = sorted(role for role in phases[case.phase] if role is not Role.SYSTEM)
+    return DomainError("error.not_your_role", role=tuple(f"role.{role}" for role in needed) or "role.facilitator")
 
 
 _HANDLERS: dict[type[c.Command], Handler] = {
@@ -72,4 +72,5 @@ _HANDLERS: dict[type[c.Command], Handler] = {
     c.ReassignClient: facilitation.reassign_client,
     c.TimerFired: facilitation.timer_fired,
     c.MeetingHeld: facilitation.meeting_held,
+    c.Recheck: facilitation.recheck,
 }

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.flows import commands as c
 from bot.flows.cadence import next_meetings
-from bot.flows.effects import Button, DirectMessage, Effect, Ephemeral, Post
+from bot.flows.effects import Button, DirectMessage, Effect, Ephemeral, MeetingJob, MeetingTimer, Post
 from bot.flows.errors import DomainError
 from bot.flows.model import Cadence, Circle, CircleSettings, Member, Rotation
 from bot.flows.settings_rules import apply_setting, check_timezone, parse_language
@@ -47,7 +47,17 @@ def handle_circle(circle: Circle, command: c.Command, now: datetime) -> Step:
         raise DomainError("error.not_member")
     if facilitator_only and member is not None and not member.facilitator:
         raise DomainError("error.not_your_role", role="role.facilitator")
-    return handler(circle, command, now)
+    step = handler(circle, command, now)
+    if _meetings_depend_on(circle) != _meetings_depend_on(step.circle):
+        # The meetings' jobs follow from these: have the scheduler plan them again.
+        replan = MeetingTimer(circle.id, MeetingJob.PLAN, now)
+        return Step(step.circle, step.case, step.contributions, (*step.effects, replan))
+    return step
+
+
+def _meetings_depend_on(circle: Circle) -> tuple[object, ...]:
+    """What a circle's meeting jobs are computed from: cadence, settings, pause, zones."""
+    return (circle.cadence, circle.settings, circle.paused, tuple((m.user_id, m.timezone) for m in circle.members))
 
 
 def _require_member(circle: Circle, user: str) -> Member:

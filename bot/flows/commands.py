@@ -241,6 +241,11 @@ class MeetingHeld(Command):
     """A circle meeting took place: follow-up counts it toward closing."""
 
 
+@dataclass(frozen=True, slots=True)
+class Recheck(Command):
+    """The circle changed under the case (a consultant left): does its phase end now?"""
+
+
 CircleCommand = (
     SetupCircle
     | Join
@@ -279,4 +284,5 @@ CaseCommand = (
     | ReassignClient
     | TimerFired
     | MeetingHeld
+    | Recheck
 )

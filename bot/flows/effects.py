@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Literal
 
 from bot.flows.model import TimerKind
@@ -134,10 +135,54 @@ class SetTimer:
     kind: Literal["timer"] = "timer"
 
 
-Effect = Post | Reply | DirectMessage | Ephemeral | UpdateCard | OpenForm | SetTimer
+@dataclass(frozen=True, slots=True)
+class SendFile:
+    """A file for one person only, delivered privately (a DM with an attachment).
+
+    `text` goes with the file as its message: the whole content when it is short enough to
+    read inline, else a one-line caption. Records (case exports, circle reports) use it.
+    """
+
+    circle_id: str
+    user_id: str
+    filename: str
+    content: str
+    text: str
+    case_id: str | None = None
+    kind: Literal["file"] = "file"
+
+
+class MeetingJob(StrEnum):
+    """What a meeting timer does when due (bot.flows.meetings decides the messages)."""
+
+    PLAN = "plan"  # plan the circle's next meetings' jobs (after its cadence or members changed)
+    NUDGE = "nudge"  # ask clients with an open action plan for an update, at 09:00 their time
+    REMINDER = "reminder"  # the day before, once, to those who have not answered
+    DIGEST = "digest"  # the meeting digest in the circle's channel
+    HELD = "held"  # the meeting took place: follow-up cases count it
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingTimer:
+    """Wake the scheduler at `due_at` for one job of the circle's meeting at `meeting_at`.
+
+    NUDGE and REMINDER rows are per time zone (`zone`): each fires at 09:00 there, for the
+    clients who live in it. PLAN rows have no meeting. Never rendered by an adapter.
+    """
+
+    circle_id: str
+    job: MeetingJob
+    due_at: datetime
+    meeting_at: datetime | None = None
+    zone: str = ""
+    case_id: None = None
+    kind: Literal["meeting"] = "meeting"
+
+
+Effect = Post | Reply | DirectMessage | Ephemeral | UpdateCard | OpenForm | SetTimer | SendFile | MeetingTimer
 
 # Effects that carry a message to people, as opposed to the engine's own timers.
-MESSAGE_EFFECTS: tuple[type, ...] = (Post, Reply, DirectMessage, Ephemeral, UpdateCard)
+MESSAGE_EFFECTS: tuple[type, ...] = (Post, Reply, DirectMessage, Ephemeral, UpdateCard, SendFile)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ class DomainError(Exception):
         super().__init__(key)
         self.key = key
         self.params = params
+        # Set when the refusal should be read in another language than the circle's.
+        self.language: str | None = None
 
     def __repr__(self) -> str:
         return f"DomainError({self.key!r}, {self.params!r})"

@@ -7,10 +7,11 @@ from datetime import datetime
 from bot.flows import commands as c
 from bot.flows.effects import DirectMessage, Effect, Reply
 from bot.flows.errors import DomainError
-from bot.flows.model import Case, Circle, Phase, Role, Rotation, TimerKind
+from bot.flows.model import Case, Circle, Phase, Role, Rotation, TimerKind, Turn
 from bot.flows.phases import (
     active_consultants,
     advance,
+    after_window,
     awaited,
     enter,
     move_deadline,
@@ -56,7 +57,7 @@ def resume(circle: Circle, case: Case, cmd: c.Resume, roles: frozenset[Role], no
 def extend(circle: Circle, case: Case, cmd: c.Extend, roles: frozenset[Role], now: datetime) -> Step:
     if case.deadline is None:
         raise DomainError("error.no_deadline")
-    extended, effects = move_deadline(circle, case, case.deadline + cmd.by, now)
+    extended, effects = move_deadline(circle, case, after_window(circle, case.deadline, cmd.by), now)
     note = Reply(circle.id, case.id, say(circle, "case.extended", deadline=_deadline_text(circle, extended)))
     return Step(circle, extended, (), (note, *effects))
 
@@ -76,7 +77,17 @@ def reassign_client(circle: Circle, case: Case, cmd: c.ReassignClient, roles: fr
     consultants = tuple(u for u in (*case.consultants, case.client_id) if u != cmd.to)
     reassigned = case.replace(client_id=cmd.to, consultants=consultants, finished=case.finished - {cmd.to})
     note = Reply(circle.id, case.id, say(circle, "case.reassigned", who=member.display_name))
-    return Step(circle, reassigned, (), (note,))
+    return Step(_hand_turn(circle, case, cmd.to, now), reassigned, (), (note,))
+
+
+def _hand_turn(circle: Circle, case: Case, to: str, now: datetime) -> Circle:
+    """The old client gets their turn back (head of the queue); the new one has used theirs."""
+    others = [u for u in circle.rotation.queue if u not in (case.client_id, to)]
+    queue = (case.client_id, *others, to)
+    history = tuple(
+        Turn(to, turn.case_id, now) if turn.case_id == case.id else turn for turn in circle.rotation.history
+    )
+    return circle.replace(rotation=Rotation(queue, history))
 
 
 def meeting_held(circle: Circle, case: Case, cmd: c.MeetingHeld, roles: frozenset[Role], now: datetime) -> Step:
@@ -90,9 +101,16 @@ def meeting_held(circle: Circle, case: Case, cmd: c.MeetingHeld, roles: frozense
     return Step(circle, closed, (), tuple(effects))
 
 
+def recheck(circle: Circle, case: Case, cmd: c.Recheck, roles: frozenset[Role], now: datetime) -> Step:
+    # A fresh but equal value: `handle_case` then settles it against the changed circle.
+    return Step(circle, case.replace())
+
+
 def timer_fired(circle: Circle, case: Case, cmd: c.TimerFired, roles: frozenset[Role], now: datetime) -> Step:
     if cmd.seq != case.timer_seq or case.paused or circle.paused or case.deadline is None:
         return Step(circle, case)  # stale: the window moved since this timer was set
+    if cmd.kind is not TimerKind.DEADLINE and now >= case.deadline:
+        return Step(circle, case)  # a reminder that came due late (the bot was down): its moment is gone
     if cmd.kind is TimerKind.DEADLINE:
         return _deadline(circle, case, now)
     return Step(circle, case, (), tuple(_reminders(circle, case, cmd.kind)))
@@ -143,7 +161,8 @@ def _deadline(circle: Circle, case: Case, now: datetime) -> Step:
     if case.extended_once:
         return Step(circle, case, (), tuple(alerts))
     assert case.deadline is not None
-    extended, effects = move_deadline(circle, case, case.deadline + circle.settings.window(case.phase), now)
+    window = circle.settings.window(case.phase)
+    extended, effects = move_deadline(circle, case, after_window(circle, case.deadline, window), now)
     extended = extended.replace(extended_once=True)
     note = Reply(
         circle.id,

@@ -5,7 +5,8 @@ Which phase follows which lives in `table.NEXT_PHASE`; this module applies it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.flows.card import build_card
 from bot.flows.effects import Button, DirectMessage, Effect, Reply, SetTimer, UpdateCard
@@ -65,6 +66,15 @@ def phase_complete(circle: Circle, case: Case) -> bool:
             return False
 
 
+def after_window(circle: Circle, start: datetime, span: timedelta) -> datetime:
+    """`span` after `start`. Whole days count on the circle's wall clock, so a two-day window
+    opened at 14:00 ends at 14:00 even across a daylight-saving change; hours are hours."""
+    if span % timedelta(days=1):
+        return start + span
+    zone = ZoneInfo(circle.settings.timezone)
+    return (start.astimezone(zone).replace(tzinfo=None) + span).replace(tzinfo=zone).astimezone(UTC)
+
+
 def timers(circle: Circle, case: Case, now: datetime) -> list[Effect]:
     """Deadline and reminders for the current window; earlier timers become stale via seq.
 
@@ -97,15 +107,16 @@ def enter(circle: Circle, case: Case, phase: Phase, now: datetime) -> tuple[Case
     entered = case.replace(
         phase=phase,
         phase_started_at=now,
-        deadline=now + circle.settings.window(phase) if timed else None,
+        deadline=after_window(circle, now, circle.settings.window(phase)) if timed else None,
         timer_seq=case.timer_seq + 1,
         extended_once=False,
         acted=frozenset(),
         finished=frozenset(),
         reformulate=frozenset(),
         closed_at=now if phase in (Phase.CLOSED, Phase.WITHDRAWN) else None,
-        # A case that is over cannot be resumed, so it must not stay paused.
-        paused_at=None if phase in (Phase.CLOSED, Phase.WITHDRAWN) else case.paused_at,
+        # A case that is over cannot be resumed, so it must not stay paused; a paused case
+        # moved on by a facilitator stays paused, counting its new window from now.
+        paused_at=None if phase in (Phase.CLOSED, Phase.WITHDRAWN) or not case.paused else now,
     )
     effects: list[Effect] = []
     if phase in (Phase.CLOSED, Phase.WITHDRAWN):

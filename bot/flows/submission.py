@@ -15,6 +15,18 @@ from bot.flows.step import Step, say
 from bot.flows.text_rules import MAX_FIELD, MAX_TITLE, clean_text, optional_text
 
 
+def consultants_for(circle: Circle, client: str) -> tuple[str, ...]:
+    """Who consults on `client`'s case: every other member, facilitators only if they consult."""
+    consultants = tuple(
+        m.user_id
+        for m in circle.members
+        if m.user_id != client and (circle.settings.facilitators_consult or not m.facilitator)
+    )
+    if not consultants:
+        raise DomainError("error.no_consultants")
+    return consultants
+
+
 def submit(circle: Circle, cmd: c.Submit, now: datetime, *, number: int, open_case: Case | None) -> Step:
     """`open_case` is the client's case still in flight, if any: one at a time per member."""
     member = circle.member(cmd.actor)
@@ -32,13 +44,7 @@ def submit(circle: Circle, cmd: c.Submit, now: datetime, *, number: int, open_ca
         tried=optional_text(cmd.tried, limit=MAX_FIELD, field="tried"),
         question=clean_text(cmd.question, limit=MAX_FIELD, field="question"),
     )
-    consultants = tuple(
-        m.user_id
-        for m in circle.members
-        if m.user_id != cmd.actor and (circle.settings.facilitators_consult or not m.facilitator)
-    )
-    if not consultants:
-        raise DomainError("error.no_consultants")
+    consultants = consultants_for(circle, cmd.actor)
     draft = Case(
         id=cmd.case_id,
         circle_id=circle.id,

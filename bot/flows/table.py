@@ -66,6 +66,7 @@ CASE_TABLE: Mapping[type[c.Command], Mapping[Phase, frozenset[Role]]] = {
     # Stale timers are normal (the phase moved on); the engine drops them quietly.
     c.TimerFired: _in(ALL_PHASES, frozenset({R.SYSTEM})),
     c.MeetingHeld: _in(ALL_PHASES, frozenset({R.SYSTEM})),
+    c.Recheck: _in(ALL_PHASES, frozenset({R.SYSTEM})),
 }
 
 # What a thread reply counts as: (kind, out of role). Missing roles count as out-of-role

@@ -10,13 +10,32 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Insert, bindparam, delete, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.effects import Card, Effect, OpenForm, Post, SetTimer, UpdateCard
 from bot.storage import codec
+from bot.storage.results import rowcount
 from bot.storage.tables import outbox, processed_events
+
+
+def _record_event(dml: Any) -> Insert:
+    """INSERT the event id unless it is there: one row inserted means the first delivery.
+
+    No RETURNING: the affected row count says the same, and both drivers report 0 for a
+    conflict that did nothing (tests/storage/test_processed_events.py checks both).
+    """
+    statement: Insert = (
+        dml.insert(processed_events)
+        .values(event_id=bindparam("p_event_id"), received_at=bindparam("p_received_at"))
+        .on_conflict_do_nothing(index_elements=[processed_events.c.event_id])
+    )
+    return statement
+
+
+# Built once per dialect (the ON CONFLICT clause is dialect specific), bound at execute time.
+_RECORD_EVENT = {"postgresql": _record_event(postgresql), "sqlite": _record_event(sqlite)}
 
 
 class ProcessedEventRepository:
@@ -31,15 +50,9 @@ class ProcessedEventRepository:
         Call it in the same unit of work that applies the event: if that rolls back, the
         record goes too and a redelivery is applied normally.
         """
-        dialect = self._session.get_bind().dialect.name
-        dml = postgresql if dialect == "postgresql" else sqlite
-        inserted = await self._session.execute(
-            dml.insert(processed_events)
-            .values(event_id=event_id, received_at=now)
-            .on_conflict_do_nothing(index_elements=[processed_events.c.event_id])
-            .returning(processed_events.c.event_id)
-        )
-        return inserted.first() is not None
+        statement = _RECORD_EVENT[self._session.get_bind().dialect.name]
+        inserted = await self._session.execute(statement, {"p_event_id": event_id, "p_received_at": now})
+        return rowcount(inserted) == 1
 
     async def forget_before(self, cutoff: datetime) -> int:
         """Drop records older than any redelivery (Slack retries within minutes)."""
@@ -51,6 +64,9 @@ class ProcessedEventRepository:
         return len(forgotten.all())
 
 
+_INSERT_OUTBOX = insert(outbox)  # built once: its cache key is memoised with it
+
+
 class OutboxRepository:
     """Queues effects in the unit of work's transaction, beside the state that caused them."""
 
@@ -60,7 +76,7 @@ class OutboxRepository:
     async def add(self, effects: Iterable[Effect], now: datetime) -> None:
         rows = [_outbox_row(effect, now) for effect in effects]
         if rows:
-            await self._session.execute(insert(outbox), rows)
+            await self._session.execute(_INSERT_OUTBOX, rows)
 
 
 def _outbox_row(effect: Effect, now: datetime) -> dict[str, Any]:

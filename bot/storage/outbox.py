@@ -8,12 +8,12 @@ Each call here is its own short transaction, so a slow delivery never holds a lo
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, true, update
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows.effects import Effect
@@ -22,6 +22,10 @@ from bot.storage import codec
 from bot.storage.tables import cases, circles, outbox
 
 TIMER_KIND = "timer"
+MEETING_KIND = "meeting"
+# Rows that wake the engine or the scheduler rather than carry a message: any worker may
+# take them (they are platform-free) and they never wait behind a case's messages.
+CLOCK_KINDS = (TIMER_KIND, MEETING_KIND)
 UNDELIVERED = ("pending", "claimed")
 
 
@@ -42,6 +46,15 @@ class OutboxRow:
     def effect(self) -> Effect:
         """The stored effect; raises pydantic.ValidationError if it no longer decodes."""
         return codec.decode_effect(self.payload)
+
+
+@dataclass(frozen=True, slots=True)
+class SentRow:
+    """A delivered row to settle: with `thread_ref_of`, it was that case's card."""
+
+    id: int
+    message_ref: str | None
+    thread_ref_of: str | None = None
 
 
 class Outbox:
@@ -114,6 +127,34 @@ class Outbox:
                     update(cases).where(cases.c.id == thread_ref_of).values(thread_ref=message_ref)
                 )
 
+    async def mark_sent_many(self, rows: Sequence[SentRow], now: datetime) -> None:
+        """`mark_sent` for many rows, in one transaction."""
+        settle = (
+            update(outbox)
+            .where(outbox.c.id == bindparam("p_id"), outbox.c.status == "claimed")
+            .values(
+                status="sent",
+                sent_at=bindparam("p_now"),
+                message_ref=bindparam("p_ref"),
+                claimed_by=None,
+                claimed_until=None,
+            )
+        )
+        cards = [row for row in rows if row.thread_ref_of is not None and row.message_ref is not None]
+        async with self._sessions.begin() as session:
+            await session.execute(
+                settle.execution_options(synchronize_session=False),
+                [{"p_id": row.id, "p_now": now, "p_ref": row.message_ref} for row in rows],
+            )
+            if cards:
+                await session.execute(
+                    update(cases)
+                    .where(cases.c.id == bindparam("p_case"))
+                    .values(thread_ref=bindparam("p_ref"))
+                    .execution_options(synchronize_session=False),
+                    [{"p_case": row.thread_ref_of, "p_ref": row.message_ref} for row in cards],
+                )
+
     async def mark_retry(self, row_id: int, error: str, retry_at: datetime) -> None:
         """Not delivered this time: pending again, due at `retry_at`."""
         await self._execute(
@@ -136,6 +177,10 @@ class Outbox:
     async def mark_dropped(self, row_id: int, reason: str) -> None:
         """Nothing to deliver any more (its circle is gone): kept for the record."""
         await self._execute(_settle(row_id).values(status="dropped", last_error=reason))
+
+    async def mark_missed(self, row_id: int, reason: str) -> None:
+        """Came due too late to mean anything (its meeting passed): recorded, never sent."""
+        await self._execute(_settle(row_id).values(status="missed", last_error=reason))
 
     async def next_due_at(self, *, platforms: Collection[str] | None = None) -> datetime | None:
         """When a row next becomes claimable (a due time or a lease running out)."""
@@ -192,7 +237,7 @@ def _claimable(candidate: Any, now: datetime, platforms: Collection[str] | None)
     waits_for_earlier = exists().where(
         earlier.c.case_id == candidate.c.case_id,
         earlier.c.id < candidate.c.id,
-        earlier.c.kind != TIMER_KIND,
+        earlier.c.kind.not_in(CLOCK_KINDS),
         earlier.c.status.in_(UNDELIVERED),
     )
     return [
@@ -201,7 +246,7 @@ def _claimable(candidate: Any, now: datetime, platforms: Collection[str] | None)
             and_(candidate.c.status == "claimed", candidate.c.claimed_until <= now),
         ),
         or_(
-            candidate.c.kind == TIMER_KIND,
+            candidate.c.kind.in_(CLOCK_KINDS),
             candidate.c.case_id.is_(None),
             ~waits_for_earlier,
         ),
@@ -214,7 +259,7 @@ def _served(table: Any, platforms: Collection[str] | None) -> Any:
         return true()
     # Rows of a deleted circle stay claimable, so that some worker drops them.
     elsewhere = select(circles.c.id).where(circles.c.platform.not_in(list(platforms)))
-    return or_(table.c.kind == TIMER_KIND, table.c.circle_id.not_in(elsewhere))
+    return or_(table.c.kind.in_(CLOCK_KINDS), table.c.circle_id.not_in(elsewhere))
 
 
 def _settle(row_id: int) -> Any:

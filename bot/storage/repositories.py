@@ -2,6 +2,12 @@
 
 Each repository remembers the version of every circle or case it loaded or added, so that
 `save` can compare-and-swap on it: a save that lost a race raises ConcurrentUpdate.
+
+The statements of the hot path (every reply reads a circle and a case and may save one) are
+built once, here, with named `bindparam()`s, and values are passed at execute time: building
+a fresh `select(...).where(...)` per call costs more CPU than the database takes to run it.
+Bind names carry a `p_` prefix so they never clash with the column names an INSERT or an
+UPDATE reserves for its own parameters.
 """
 
 from __future__ import annotations
@@ -9,24 +15,92 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, and_, insert, select, update
+from sqlalchemy import Row, Select, Table, Update, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.model import Case, Circle, Contribution, ContributionKind, Phase
 from bot.storage import codec
 from bot.storage.errors import AlreadyExistsError, ConcurrentUpdate, NotLoadedError
+from bot.storage.results import rowcount
 from bot.storage.tables import cases, circles, contributions
 
 _ENDED_PHASES = (Phase.CLOSED.value, Phase.WITHDRAWN.value)
+
+# Every column a save may change, per table: their bind names are `p_<column>`.
+_CIRCLE_STATE_COLUMNS = ("platform", "workspace_id", "channel_id", "name", "state", "created_at")
+_CASE_STATE_COLUMNS = ("client_id", "phase", "deadline", "state", "opened_at", "closed_at")
+
+
+def _compare_and_swap_statement(table: Table, columns: tuple[str, ...]) -> Update:
+    """UPDATE the row only if it still has the version loaded: no row updated, a lost race.
+
+    The affected row count tells (both drivers report rows matched by an UPDATE), so no
+    RETURNING: on SQLite, fetching it would cost one more hop to the driver's thread.
+    """
+    return (
+        update(table)
+        .where(table.c.id == bindparam("p_id"), table.c.version == bindparam("p_version"))
+        .values(version=bindparam("p_new_version"), **{name: bindparam(f"p_{name}") for name in columns})
+    )
+
+
+_CIRCLE_SWAP = _compare_and_swap_statement(circles, _CIRCLE_STATE_COLUMNS)
+_CASE_SWAP = _compare_and_swap_statement(cases, _CASE_STATE_COLUMNS)
+
+_SELECT_CIRCLE = select(circles.c.id, circles.c.version, circles.c.state)
+_CIRCLE_BY_ID = _SELECT_CIRCLE.where(circles.c.id == bindparam("p_id"))
+_IN_CHANNEL = and_(
+    circles.c.platform == bindparam("p_platform"),
+    circles.c.workspace_id == bindparam("p_workspace_id"),
+    circles.c.channel_id == bindparam("p_channel_id"),
+)
+_CIRCLE_BY_CHANNEL = _SELECT_CIRCLE.where(_IN_CHANNEL)
+
+_SELECT_CASE = select(cases.c.id, cases.c.version, cases.c.state)
+_CASE_BY_ID = _SELECT_CASE.where(cases.c.id == bindparam("p_id"))
+# Thread refs are unique in practice; should two cases ever share one, the newest wins.
+_CASE_BY_THREAD = (
+    _SELECT_CASE.where(cases.c.circle_id == bindparam("p_circle_id"), cases.c.thread_ref == bindparam("p_thread_ref"))
+    .order_by(cases.c.opened_at.desc())
+    .limit(1)
+)
+
+# A reply in a thread needs the channel's circle and the thread's case: one round trip for
+# both. With no such case the LEFT JOIN gives one row whose case columns are NULL (the only
+# row, so PostgreSQL putting NULLs first in DESC order changes nothing).
+_CIRCLE_WITH_THREAD_CASE = (
+    select(
+        circles.c.id,
+        circles.c.version,
+        circles.c.state,
+        cases.c.id.label("case_id"),
+        cases.c.version.label("case_version"),
+        cases.c.state.label("case_state"),
+    )
+    .select_from(
+        circles.outerjoin(
+            cases, and_(cases.c.circle_id == circles.c.id, cases.c.thread_ref == bindparam("p_thread_ref"))
+        )
+    )
+    .where(_IN_CHANNEL)
+    .order_by(cases.c.opened_at.desc())
+    .limit(1)
+)
+
+# Every reply inserts one; the rows' keys name the columns.
+_INSERT_CONTRIBUTION = insert(contributions)
 
 
 class _Versioned:
     """Compare-and-swap bookkeeping shared by circles and cases."""
 
-    def __init__(self, session: AsyncSession, table: Table) -> None:
+    def __init__(self, session: AsyncSession, table: Table, swap: Update, columns: tuple[str, ...]) -> None:
         self._session = session
         self._table = table
+        self._swap = swap
+        self._columns = columns
+        self._column_set = frozenset(columns)
         self._versions: dict[str, int] = {}
 
     def _remember(self, row_id: str, version: int) -> None:
@@ -40,38 +114,45 @@ class _Versioned:
         loaded = self._versions.get(row_id)
         if loaded is None:
             raise NotLoadedError(f"{self._table.name} {row_id!r}: load or add it first")
-        table = self._table
+        assert values.keys() == self._column_set, f"{self._table.name}: save the columns its statement sets"
+        parameters = {f"p_{name}": values[name] for name in self._columns}
         swapped = await self._session.execute(
-            update(table)
-            .where(table.c.id == row_id, table.c.version == loaded)
-            .values(version=loaded + 1, **values)
-            .returning(table.c.id)
+            self._swap, {"p_id": row_id, "p_version": loaded, "p_new_version": loaded + 1, **parameters}
         )
-        if swapped.first() is None:
-            raise ConcurrentUpdate(table.name, row_id)
+        if rowcount(swapped) != 1:
+            raise ConcurrentUpdate(self._table.name, row_id)
         self._versions[row_id] = loaded + 1
 
 
 class CircleRepository(_Versioned):
-    def __init__(self, session: AsyncSession) -> None:
-        super().__init__(session, circles)
+    def __init__(self, session: AsyncSession, cases_repository: CaseRepository) -> None:
+        super().__init__(session, circles, _CIRCLE_SWAP, _CIRCLE_STATE_COLUMNS)
+        self._cases = cases_repository
 
     async def get(self, circle_id: str) -> Circle | None:
-        return await self._one(circles.c.id == circle_id)
+        return await self._one(_CIRCLE_BY_ID, {"p_id": circle_id})
 
     async def get_by_channel(self, platform: str, workspace_id: str, channel_id: str) -> Circle | None:
-        return await self._one(
-            and_(
-                circles.c.platform == platform,
-                circles.c.workspace_id == workspace_id,
-                circles.c.channel_id == channel_id,
-            )
-        )
+        return await self._one(_CIRCLE_BY_CHANNEL, _channel_parameters(platform, workspace_id, channel_id))
+
+    async def get_with_thread_case(
+        self, platform: str, workspace_id: str, channel_id: str, thread_ref: str
+    ) -> tuple[Circle | None, Case | None]:
+        """The channel's circle and the case of one of its threads, in one query.
+
+        Both versions are remembered, so either may be saved in this unit of work.
+        """
+        parameters = {**_channel_parameters(platform, workspace_id, channel_id), "p_thread_ref": thread_ref}
+        found = await self._session.execute(_CIRCLE_WITH_THREAD_CASE, parameters)
+        row = found.first()
+        if row is None:
+            return None, None
+        circle = self._load(row.id, row.version, row.state)
+        case = None if row.case_id is None else self._cases.adopt(row.case_id, row.case_version, row.case_state)
+        return circle, case
 
     async def list_all(self) -> list[Circle]:
-        rows = await self._session.execute(
-            select(circles.c.id, circles.c.version, circles.c.state).order_by(circles.c.created_at, circles.c.id)
-        )
+        rows = await self._session.execute(_SELECT_CIRCLE.order_by(circles.c.created_at, circles.c.id))
         return [self._load(row.id, row.version, row.state) for row in rows]
 
     async def add(self, circle: Circle) -> None:
@@ -84,14 +165,18 @@ class CircleRepository(_Versioned):
     async def save(self, circle: Circle) -> None:
         await self._compare_and_swap(circle.id, _circle_columns(circle))
 
-    async def _one(self, where: Any) -> Circle | None:
-        found = await self._session.execute(select(circles.c.id, circles.c.version, circles.c.state).where(where))
+    async def _one(self, query: Select[Any], parameters: dict[str, Any]) -> Circle | None:
+        found = await self._session.execute(query, parameters)
         row = found.first()
         return None if row is None else self._load(row.id, row.version, row.state)
 
     def _load(self, row_id: str, version: int, state: dict[str, Any]) -> Circle:
         self._remember(row_id, version)
         return codec.decode_circle(state)
+
+
+def _channel_parameters(platform: str, workspace_id: str, channel_id: str) -> dict[str, Any]:
+    return {"p_platform": platform, "p_workspace_id": workspace_id, "p_channel_id": channel_id}
 
 
 def _circle_columns(circle: Circle) -> dict[str, Any]:
@@ -107,13 +192,14 @@ def _circle_columns(circle: Circle) -> dict[str, Any]:
 
 class CaseRepository(_Versioned):
     def __init__(self, session: AsyncSession) -> None:
-        super().__init__(session, cases)
+        super().__init__(session, cases, _CASE_SWAP, _CASE_STATE_COLUMNS)
 
     async def get(self, case_id: str) -> Case | None:
-        return await self._first(cases.c.id == case_id)
+        return self._from_row((await self._session.execute(_CASE_BY_ID, {"p_id": case_id})).first())
 
     async def get_by_thread(self, circle_id: str, thread_ref: str) -> Case | None:
-        return await self._first(and_(cases.c.circle_id == circle_id, cases.c.thread_ref == thread_ref))
+        parameters = {"p_circle_id": circle_id, "p_thread_ref": thread_ref}
+        return self._from_row((await self._session.execute(_CASE_BY_THREAD, parameters)).first())
 
     async def open_case_of(self, circle_id: str, client_id: str) -> Case | None:
         """The client's case still in progress (not closed or withdrawn), if any."""
@@ -156,11 +242,17 @@ class CaseRepository(_Versioned):
         return found.scalar_one_or_none()
 
     def _select(self) -> Any:
-        return select(cases.c.id, cases.c.version, cases.c.state)
+        return _SELECT_CASE
 
     async def _first(self, where: Any) -> Case | None:
         found = await self._session.execute(self._select().where(where).order_by(cases.c.opened_at.desc()).limit(1))
-        row = found.first()
+        return self._from_row(found.first())
+
+    def adopt(self, row_id: str, version: int, state: dict[str, Any]) -> Case:
+        """A case another repository's query read (a join): remember its version for `save`."""
+        return self._load(row_id, version, state)
+
+    def _from_row(self, row: Row[*tuple[Any, ...]] | None) -> Case | None:
         return None if row is None else self._load(row.id, row.version, row.state)
 
     def _load(self, row_id: str, version: int, state: dict[str, Any]) -> Case:
@@ -190,7 +282,7 @@ class ContributionRepository:
             return
         # The circle is denormalised onto each row for per-circle reports; the caller knows it,
         # so no lookup is spent on the hot path of every reply.
-        await self._session.execute(insert(contributions), [_contribution_row(item, circle_id) for item in batch])
+        await self._session.execute(_INSERT_CONTRIBUTION, [_contribution_row(item, circle_id) for item in batch])
 
     async def list_for_case(self, case_id: str) -> list[Contribution]:
         rows = await self._session.execute(

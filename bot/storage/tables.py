@@ -39,7 +39,8 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 ID_LENGTH = 128
-OUTBOX_STATUSES = ("pending", "claimed", "sent", "failed", "dropped")
+# "missed": a meeting job that came due only after its meeting (the bot was down): not sent.
+OUTBOX_STATUSES = ("pending", "claimed", "sent", "failed", "dropped", "missed")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -160,8 +161,79 @@ outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("message_ref", String(ID_LENGTH), nullable=True),
+    # Scheduled meeting jobs name themselves (circle, meeting, job, zone): planning them
+    # twice, or from two replicas, inserts one row (migration 0002).
+    Column("dedupe_key", String(255), nullable=True, unique=True),
     CheckConstraint(f"status IN ({', '.join(map(repr, OUTBOX_STATUSES))})", name="status"),
     Index(None, "status", "due_at"),
     # The claim looks for earlier undelivered rows of the same case (delivery order).
     Index(None, "case_id", "status"),
+    # Re-planning a circle's meetings finds its pending meeting jobs (migration 0002).
+    Index(None, "circle_id", "kind", "status"),
 )
+
+# --- records and privacy (bot/records) ------------------------------------------------------
+
+journal_entries = Table(
+    "journal_entries",
+    metadata,
+    # A member's private learning journal in one circle: only its author ever reads it.
+    Column("id", String(ID_LENGTH), primary_key=True),
+    Column(
+        "circle_id",
+        String(ID_LENGTH),
+        ForeignKey("circles.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("user_id", String(ID_LENGTH), nullable=False),
+    Column("case_number", Integer, nullable=True),
+    Column("text", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "circle_id", "user_id"),
+)
+
+erasures = Table(
+    "erasures",
+    metadata,
+    # That an erasure happened, never what was erased. No foreign key: the record of a whole
+    # circle's deletion outlives the circle.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("circle_id", String(ID_LENGTH), nullable=False),
+    Column("scope", String(16), nullable=False),
+    # The erased member's stable pseudonym in the circle ("a former member (2)").
+    Column("pseudonym", Integer, nullable=True),
+    Column("by_facilitator", Boolean, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    CheckConstraint("scope IN ('member', 'circle')", name="scope"),
+    Index(None, "circle_id"),
+)
+
+purges = Table(
+    "purges",
+    metadata,
+    # Retention: a closed case whose contributions were purged, once.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "circle_id",
+        String(ID_LENGTH),
+        ForeignKey("circles.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "case_id",
+        String(ID_LENGTH),
+        ForeignKey("cases.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("case_number", Integer, nullable=False),
+    Column("contributions", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "circle_id"),
+)
+
+# --- Slack installations (multi-workspace OAuth; migration 0003_slack_oauth) ----------------
+# Built by slack-sdk's stores' own classmethods, on this MetaData, so Alembic manages them.
+from bot.storage.slack_tables import add_slack_oauth_tables  # noqa: E402
+
+slack_oauth_tables = add_slack_oauth_tables(metadata)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.storage.engine import make_session_factory
 from bot.storage.event_repositories import OutboxRepository, ProcessedEventRepository
+from bot.storage.records_repositories import RecordRepository
 from bot.storage.repositories import CaseRepository, CircleRepository, ContributionRepository
 
 SessionSource = async_sessionmaker[AsyncSession] | AsyncEngine
@@ -24,6 +25,7 @@ class UnitOfWork:
     contributions: ContributionRepository
     events: ProcessedEventRepository
     outbox: OutboxRepository
+    records: RecordRepository  # journals, erasures, purges (bot/records)
 
     def __init__(self, source: SessionSource) -> None:
         self._sessions = make_session_factory(source) if isinstance(source, AsyncEngine) else source
@@ -34,11 +36,12 @@ class UnitOfWork:
             raise RuntimeError("a unit of work is entered once; open a new one")
         session = self._sessions()
         self._session = session
-        self.circles = CircleRepository(session)
         self.cases = CaseRepository(session)
+        self.circles = CircleRepository(session, self.cases)
         self.contributions = ContributionRepository(session)
         self.events = ProcessedEventRepository(session)
         self.outbox = OutboxRepository(session)
+        self.records = RecordRepository(session)
         return self
 
     async def __aexit__(

@@ -346,3 +346,55 @@ def test_a_case_withdrawn_while_paused_is_no_longer_paused() -> None:
     session.do(c.Withdraw(CLIENT))
     assert session.phase() is Phase.WITHDRAWN
     assert session.case.paused_at is None
+
+
+def test_reassigning_the_client_gives_the_old_client_their_turn_back() -> None:
+    session = open_case()
+    new_client = session.consultants[0]
+    session.do(c.ReassignClient(FAC, new_client))
+    assert session.circle.rotation.queue[0] == CLIENT
+    assert session.circle.rotation.queue[-1] == new_client
+
+
+def test_reassigning_the_client_records_the_turn_as_the_new_clients() -> None:
+    session = open_case()
+    new_client = session.consultants[0]
+    session.do(c.ReassignClient(FAC, new_client))
+    turns = [turn for turn in session.circle.rotation.history if turn.case_id == session.case.id]
+    assert [turn.user_id for turn in turns] == [new_client]
+
+
+def test_advancing_a_paused_case_keeps_it_paused_from_the_advance() -> None:
+    session = open_case()
+    session.do(c.Pause(FAC))
+    session.later(timedelta(hours=5)).do(c.Advance(FAC))
+    assert session.phase() is Phase.CONTRACT
+    assert session.case.paused_at == session.now
+
+
+def test_resuming_after_an_advance_gives_back_only_the_time_paused_in_the_new_phase() -> None:
+    session = open_case()
+    session.do(c.Pause(FAC))
+    session.later(timedelta(hours=5)).do(c.Advance(FAC))
+    deadline = session.case.deadline
+    assert deadline is not None
+    session.later(timedelta(hours=2)).do(c.Resume(FAC))
+    assert session.case.deadline == deadline + timedelta(hours=2)
+
+
+def test_a_recheck_ends_a_phase_that_a_departure_completed() -> None:
+    session = open_case()
+    *others, last = session.consultants
+    for user in others:
+        session.do(c.NoMoreQuestions(user))
+    session.circle = handle_circle(session.circle, c.Leave(last), NOW).circle
+    session.do(c.Recheck(c.SYSTEM_ACTOR))
+    assert session.phase() is Phase.CONTRACT
+
+
+def test_a_recheck_of_an_unfinished_phase_changes_nothing() -> None:
+    session = open_case()
+    before = session.case
+    step = session.do(c.Recheck(c.SYSTEM_ACTOR))
+    assert session.case == before
+    assert step.effects == ()

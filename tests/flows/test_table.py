@@ -83,6 +83,7 @@ INSTANCES: dict[type[c.Command], Callable[[str, Case], c.Command]] = {
     c.ReassignClient: lambda a, case: c.ReassignClient(a, OTHER_CONSULTANT),
     c.TimerFired: lambda a, case: c.TimerFired(a, TimerKind.HALF_WINDOW, case.timer_seq),
     c.MeetingHeld: lambda a, case: c.MeetingHeld(a),
+    c.Recheck: lambda a, case: c.Recheck(a),
 }
 
 CELLS = [
@@ -151,6 +152,7 @@ PROTOCOL: dict[type[c.Command], dict[Phase, set[Role]]] = {
     c.ReassignClient: {phase: {R.FACILITATOR} for phase in _ACTIVE},
     c.TimerFired: {phase: {R.SYSTEM} for phase in Phase},
     c.MeetingHeld: {phase: {R.SYSTEM} for phase in Phase},
+    c.Recheck: {phase: {R.SYSTEM} for phase in Phase},
 }
 
 
@@ -183,7 +185,17 @@ def test_a_consultant_cannot_post_the_contract() -> None:
     with pytest.raises(DomainError) as refused:
         handle_case(circle, case, c.PostContract(CONSULTANT, "x", "I want advice."), NOW)
     assert refused.value.key == "error.not_your_role"
-    assert refused.value.params == {"role": "role.client"}
+    assert refused.value.params == {"role": ("role.client",)}
+
+
+def test_a_refusal_names_every_role_that_may_act() -> None:
+    circle, case = phase_state(Phase.LEARNINGS)
+    outsider_member = next(
+        m.user_id for m in circle.members if m.user_id not in (case.client_id, *case.consultants) and not m.facilitator
+    )
+    with pytest.raises(DomainError) as refused:
+        handle_case(circle, case, c.ShareLearning(outsider_member, "x", "I learned."), NOW)
+    assert refused.value.params == {"role": ("role.client", "role.consultant", "role.facilitator")}
 
 
 def test_acknowledging_before_any_contract_is_refused_as_no_contract_yet() -> None:

@@ -19,6 +19,8 @@ from .helpers import (
     circle_at,
     claim_timers,
     contributions_of,
+    refusal_text,
+    say,
     timer_of,
 )
 
@@ -112,3 +114,37 @@ async def test_a_deadline_firing_while_a_reply_lands_keeps_both(driver: Driver) 
     accepted(outcome)
     assert (await case_of(driver.sessions, case.id)).phase is Phase.CONTRACT
     assert BOB in [e.author_id for e in await contributions_of(driver.sessions, case.id)]
+
+
+@pytest.mark.asyncio
+async def test_a_consultant_leaving_ends_the_phase_they_alone_held_open(driver: Driver) -> None:
+    await driver.start_circle()
+    case = await driver.open_case()
+    for user in (BOB, CY):
+        accepted(await driver.press(user, "no_more_questions", case.id))
+
+    accepted(await driver.slash(DAN, "leave"))
+
+    assert (await case_of(driver.sessions, case.id)).phase is Phase.CONTRACT
+
+
+@pytest.mark.asyncio
+async def test_reassigning_a_case_to_a_member_with_a_case_of_their_own_is_refused(driver: Driver) -> None:
+    await driver.start_circle()
+    first = await driver.open_case()
+    await driver.open_case(BOB, thread="T2")
+
+    outcome = await driver.slash(FAC, "reassign 1 @bob")
+
+    assert "already has case 2 in progress" in refusal_text(outcome)
+    assert (await case_of(driver.sessions, first.id)).client_id == CLIENT
+
+
+@pytest.mark.asyncio
+async def test_the_submit_form_does_not_open_when_nobody_could_consult(driver: Driver) -> None:
+    await driver.start_circle(members=(CLIENT,))
+
+    outcome = await driver.slash(CLIENT, "submit")
+
+    assert outcome.form is None
+    assert refusal_text(outcome) == say("en", "error.no_consultants")

@@ -286,8 +286,15 @@ async def test_setup_with_an_unknown_time_zone_creates_no_circle(driver: Driver)
 async def test_the_setup_form_with_an_unknown_time_zone_creates_no_circle(driver: Driver) -> None:
     outcome = await driver.fill(FAC, "setup", {"name": "Leaders", "language": "fr", "timezone": "Europe/Atlantis"})
 
-    assert refusal_text(outcome) == say("en", "error.bad_timezone", value="Europe/Atlantis")
+    assert outcome.refused
     assert await circle_at(driver.sessions) is None
+
+
+@pytest.mark.asyncio
+async def test_a_refused_setup_answers_in_the_language_it_asked_for(driver: Driver) -> None:
+    outcome = await driver.fill(FAC, "setup", {"name": "Leaders", "language": "fr", "timezone": "Europe/Atlantis"})
+
+    assert refusal_text(outcome) == say("fr", "error.bad_timezone", value="Europe/Atlantis")
 
 
 @pytest.mark.asyncio

@@ -11,15 +11,23 @@ from collections.abc import Mapping
 
 from bot.flows.catalog.cases import CASE_MESSAGES
 from bot.flows.catalog.circles import CIRCLE_MESSAGES
+from bot.flows.catalog.discord import DISCORD_MESSAGES
 from bot.flows.catalog.errors import ERROR_MESSAGES
+from bot.flows.catalog.records import RECORD_MESSAGES
+from bot.flows.catalog.scheduling import SCHEDULING_MESSAGES
 from bot.flows.catalog.service import SERVICE_MESSAGES
+from bot.flows.catalog.slack import SLACK_MESSAGES
 
 # key -> (English, French)
 MESSAGES: Mapping[str, tuple[str, str]] = {
     **CASE_MESSAGES,
     **CIRCLE_MESSAGES,
+    **DISCORD_MESSAGES,
     **ERROR_MESSAGES,
     **SERVICE_MESSAGES,
+    **RECORD_MESSAGES,
+    **SCHEDULING_MESSAGES,
+    **SLACK_MESSAGES,
 }
 _INDEX = {"en": 0, "fr": 1}
 

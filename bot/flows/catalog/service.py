@@ -10,6 +10,8 @@ _MEMBER_HELP_EN = (
     "• /codev queue volunteer, /codev queue swap @a @b: who is client next\n"
     "• /codev update: report on your action plan\n"
     "• /codev withdraw [case]: withdraw your case\n"
+    "• /codev export [case]: the record of your case; /codev journal [list]: your private learning journal\n"
+    "• /codev forget-me: erase your data\n"
     "• /codev leave\n"
     "In a case's thread, your replies are your questions, answers, contract, advice, plan, "
     "learnings and updates, depending on the phase; the card's buttons do the rest."
@@ -22,6 +24,9 @@ _MEMBER_HELP_FR = (
     "• /codev queue volunteer, /codev queue swap @a @b : qui est la prochaine personne cliente\n"
     "• /codev update : donner des nouvelles de votre plan d'action\n"
     "• /codev withdraw [cas] : retirer votre cas\n"
+    "• /codev export [cas] : le compte rendu de votre cas ; /codev journal [list] : votre journal "
+    "d'apprentissage privé\n"
+    "• /codev forget-me : effacer vos données\n"
     "• /codev leave\n"
     "Dans le fil d'un cas, vos réponses sont vos questions, réponses, contrat, conseils, plan, "
     "apprentissages et nouvelles, selon la phase ; les boutons de la carte font le reste."
@@ -44,19 +49,25 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
         "• /codev reassign [case] @member: hand a case to another client\n"
         "• /codev pause, /codev resume (no case): pause the whole circle\n"
         "• /codev schedule every 4 weeks on tuesday at 15:00 | YYYY-MM-DD HH:MM | skip YYYY-MM-DD | clear\n"
-        "• /codev settings [name value], /codev settings facilitator @member",
+        "• /codev settings [name value], /codev settings facilitator @member\n"
+        "• /codev export [case] | circle: a case record, the circle report (Markdown and CSV)\n"
+        "• /codev forget-me @member (who left) | circle: erase a former member's data, delete the circle",
         "Pour l'animation :\n"
         "• /codev advance|pause|resume|extend [cas] [2j] : veiller au processus\n"
         "• /codev reassign [cas] @membre : confier un cas à une autre personne cliente\n"
         "• /codev pause, /codev resume (sans cas) : mettre tout le cercle en pause\n"
         "• /codev schedule every 4 weeks on tuesday at 15:00 | AAAA-MM-JJ HH:MM | skip AAAA-MM-JJ | clear\n"
-        "• /codev settings [nom valeur], /codev settings facilitator @membre",
+        "• /codev settings [nom valeur], /codev settings facilitator @membre\n"
+        "• /codev export [cas] | circle : le compte rendu d'un cas, le rapport du cercle (Markdown et CSV)\n"
+        "• /codev forget-me @membre (parti) | circle : effacer les données d'un ancien membre, supprimer le cercle",
     ),
     "help.short": (
         "Try /codev help. Commands: help, setup, join, leave, members, submit, status, advance, "
-        "extend, pause, resume, withdraw, reassign, queue, meetings, schedule, update, settings.",
+        "extend, pause, resume, withdraw, reassign, queue, meetings, schedule, update, settings, export, "
+        "journal, forget-me.",
         "Essayez /codev help. Commandes : help, setup, join, leave, members, submit, status, "
-        "advance, extend, pause, resume, withdraw, reassign, queue, meetings, schedule, update, settings.",
+        "advance, extend, pause, resume, withdraw, reassign, queue, meetings, schedule, update, settings, "
+        "export, journal, forget-me.",
     ),
     "members.list": (
         "{count} members:\n{members}\nWaiting to accept the charter: {pending}",
@@ -162,6 +173,10 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
     "error.leave_with_open_case": (
         "Your case {number} is still open: close or withdraw it before leaving.",
         "Votre cas {number} est encore ouvert : closez-le ou retirez-le avant de partir.",
+    ),
+    "error.member_has_open_case": (
+        "{who} already has case {number} in progress; one case at a time.",
+        "{who} a déjà le cas {number} en cours ; un cas à la fois.",
     ),
     "error.unknown_form": ("That form is not known.", "Ce formulaire est inconnu."),
     "error.unknown_action": ("That action is not known.", "Cette action est inconnue."),

@@ -1,0 +1,271 @@
+"""How fast the Slack app acknowledges: `/codev status` and a thread reply, over loopback HTTP.
+
+Both apps run in this process on 127.0.0.1, in HTTP mode, with signature verification on,
+against a minimal fake Web API:
+- codev: the real adapter (`SlackAdapter`), service and storage on a temporary SQLite file,
+  with a circle of five, one case in clarification. `/codev status` is read, answered in the
+  ack; a thread reply is a new contribution, committed before Slack hears 200.
+- bare: a Bolt AsyncApp whose listeners only ack, in Bolt's default mode (ack, then the
+  listener runs) and with `process_before_response=True` (Codev's mode), same server code.
+
+Requests are signed beforehand (signing is the client's cost); each is timed from send to the
+full response. Concurrency 1, 10 and 50 means that many clients sending back to back. Rounds
+alternate apps. p50/p99 in milliseconds and the ratio codev p99 / bare p99 (target: ≤ 1.25).
+Prints figures; asserts nothing.
+
+    PYTHONPATH=. .venv/bin/python bench/slack_ack.py [--requests N] [--rounds N] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+from pydantic import SecretStr
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack.adapter import SlackAdapter, Tuning
+from bot.adapters.slack.server import HttpServer, web_application
+from bot.bootstrap import build
+from bot.config import BehaviourSettings, DatabaseSettings, DiscordSettings, ServerSettings, Settings, SlackSettings
+from bot.incoming import ButtonPress, FormSubmission, Incoming, Origin
+from bot.storage.uow import UnitOfWork
+
+SECRET = "bench-secret"
+TEAM, CHANNEL = "T1", "C1"
+FAC, CLIENT = "UFAY", "UANN"
+CONSULTANTS = ("UBOB", "UCY", "UDAN")
+LEVELS = (1, 10, 50)
+Send = Callable[[], Awaitable[None]]
+
+
+async def fake_web_api() -> tuple[web.AppRunner, str]:
+    counter = itertools.count(1)
+
+    async def api(request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if method == "auth.test":
+            return web.json_response({"ok": True, "team_id": TEAM, "user_id": "UCODEVBOT", "bot_id": "BCODEV"})
+        ts = f"{1_700_000_000 + next(counter)}.000100"
+        return web.json_response(
+            {"ok": True, "ts": ts, "channel": {"id": "D1"} if method == "conversations.open" else CHANNEL}
+        )
+
+    app = web.Application()
+    app.router.add_route("*", "/api/{method}", api)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/api/"
+
+
+def settings(database_url: str, api_url: str) -> Settings:
+    none: dict[str, Any] = {"_env_file": None}
+    return Settings(
+        database=DatabaseSettings(url=database_url, **none),
+        slack=SlackSettings(**none, bot_token=SecretStr("xoxb-T1"), signing_secret=SecretStr(SECRET), api_url=api_url),
+        discord=DiscordSettings(**none),
+        server=ServerSettings(**none, port=0, host="127.0.0.1"),
+        behaviour=BehaviourSettings(**none),
+    )
+
+
+async def prepare_circle(handle: Callable[[Incoming], Awaitable[Any]]) -> None:
+    def origin(user: str) -> Origin:
+        return Origin("slack", TEAM, CHANNEL, user, user.lower())
+
+    from bot.incoming import SlashCommand
+
+    await handle(Incoming(origin(FAC), SlashCommand("setup Bench en UTC")))
+    for user in (CLIENT, *CONSULTANTS):
+        await handle(Incoming(origin(user), SlashCommand("join")))
+        await handle(Incoming(origin(user), ButtonPress("accept_charter")))
+    values = {"kind": "problem", "title": "Bench case", "context": "Context.", "question": "Why?"}
+    await handle(Incoming(origin(CLIENT), FormSubmission("submit", values)))
+
+
+class Requests:
+    """Pre-signed request bodies: commands and thread-reply events with fresh event ids."""
+
+    def __init__(self, thread_ts: str) -> None:
+        self._thread_ts = thread_ts
+        self._ids = itertools.count(1)
+
+    def _signed(self, body: str, content_type: str) -> tuple[bytes, dict[str, str]]:
+        stamp = str(int(time.time()))
+        signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)
+        headers = {"content-type": content_type, "x-slack-request-timestamp": stamp, "x-slack-signature": signature}
+        return body.encode(), headers
+
+    def status(self) -> tuple[bytes, dict[str, str]]:
+        n = next(self._ids)
+        fields = {
+            "team_id": TEAM,
+            "channel_id": CHANNEL,
+            "user_id": CONSULTANTS[n % 3],
+            "user_name": "bench",
+            "command": "/codev",
+            "text": "status",
+            "api_app_id": "ABENCH",
+            "response_url": "http://127.0.0.1:9/unused",
+            "trigger_id": f"t{n}",
+        }
+        return self._signed(urlencode(fields), "application/x-www-form-urlencoded")
+
+    def reply(self) -> tuple[bytes, dict[str, str]]:
+        n = next(self._ids)
+        event = {
+            "type": "message",
+            "channel": CHANNEL,
+            "user": CONSULTANTS[n % 3],
+            "text": f"Question number {n}?",
+            "ts": f"1800000000.{n:06d}",
+            "thread_ts": self._thread_ts,
+            "team": TEAM,
+        }
+        body = {
+            "team_id": TEAM,
+            "api_app_id": "ABENCH",
+            "type": "event_callback",
+            "event_id": f"EvB{n:09d}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+        return self._signed(json.dumps(body), "application/json")
+
+
+async def measure(
+    http: aiohttp.ClientSession,
+    url: str,
+    make: Callable[[], tuple[bytes, dict[str, str]]],
+    total: int,
+    concurrency: int,
+) -> list[float]:
+    prepared = [make() for _ in range(total)]
+    queue = iter(prepared)
+    timings: list[float] = []
+
+    async def client() -> None:
+        for body, headers in queue:
+            started = time.perf_counter()
+            async with http.post(url, data=body, headers=headers) as response:
+                await response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"HTTP {response.status}")
+            timings.append((time.perf_counter() - started) * 1000)
+
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return timings
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def bare_app(api_url: str, *, process_before_response: bool) -> AsyncApp:
+    app = AsyncApp(
+        signing_secret=SECRET,
+        client=AsyncWebClient(token="xoxb-T1", base_url=api_url),
+        process_before_response=process_before_response,
+    )
+
+    async def command(ack: AsyncAck) -> None:
+        await ack()
+
+    async def message() -> None:
+        return None
+
+    app.command("/codev")(command)
+    app.event("message")(message)
+    return app
+
+
+async def run(requests_per_round: int, rounds: int, database_url: str | None) -> None:
+    logging.disable(logging.WARNING)
+    fake, api_url = await fake_web_api()
+    with tempfile.TemporaryDirectory() as folder:
+        config = settings(database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", api_url)
+        adapter = SlackAdapter(config, tuning=Tuning(pace_seconds=0.0))
+        codev_app = await build(config, deliverers={"slack": adapter}, worker_id="bench")
+        await adapter.start(codev_app.codev)
+        await prepare_circle(codev_app.codev.handle)
+        await codev_app.dispatcher.run_once()
+        async with UnitOfWork(codev_app.sessions) as uow:
+            circle = await uow.circles.get_by_channel("slack", TEAM, CHANNEL)
+            assert circle is not None
+            [case] = await uow.cases.list_for_circle(circle.id, active_only=True)
+            thread_ts = await uow.cases.thread_ref(case.id)
+        assert thread_ts is not None
+        bares = {}
+        for name, before in (("bare (default)", False), ("bare (process_before_response)", True)):
+            server = HttpServer(web_application(bare_app(api_url, process_before_response=before)), "127.0.0.1", 0)
+            await server.start()
+            bares[name] = server
+        urls = {"codev": f"http://127.0.0.1:{adapter.port}/slack/events"}
+        urls |= {name: f"http://127.0.0.1:{server.port}/slack/events" for name, server in bares.items()}
+        requests = Requests(thread_ts)
+        results: dict[tuple[str, str, int], list[float]] = {}
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            for kind, make in (("/codev status", requests.status), ("thread reply", requests.reply)):
+                for level in LEVELS:
+                    for url in urls.values():  # warm-up
+                        await measure(http, url, make, min(20, requests_per_round), level)
+                    for _ in range(rounds):
+                        for name, url in urls.items():
+                            results.setdefault((kind, name, level), []).extend(
+                                await measure(http, url, make, requests_per_round, level)
+                            )
+        await adapter.stop()
+        for server in bares.values():
+            await server.stop()
+        await codev_app.close()
+    await fake.cleanup()
+    report(results, tuple(urls))
+
+
+def report(results: dict[tuple[str, str, int], list[float]], names: Sequence[str]) -> None:
+    print(f"{'request':<14} {'conc':>4}  {'app':<32} {'n':>5} {'p50 ms':>8} {'p99 ms':>8}  p99 ratio codev/app")
+    for kind in ("/codev status", "thread reply"):
+        for level in LEVELS:
+            codev_p99 = pct(results[(kind, "codev", level)], 0.99)
+            for name in names:
+                values = results[(kind, name, level)]
+                p99 = pct(values, 0.99)
+                ratio = "" if name == "codev" else f"{codev_p99 / p99:5.2f}x"
+                p50 = statistics.median(values)
+                print(f"{kind:<14} {level:>4}  {name:<32} {len(values):>5} {p50:8.2f} {p99:8.2f}  {ratio}")
+        print()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--requests", type=int, default=200, help="requests per app, level and round (default 200)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
+    parser.add_argument(
+        "--database-url", help="an empty database to use instead of a temporary SQLite file (e.g. PostgreSQL)"
+    )
+    args = parser.parse_args(argv)
+    print(f"database: {'SQLite (temporary file)' if not args.database_url else args.database_url}")
+    asyncio.run(run(args.requests, args.rounds, args.database_url))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

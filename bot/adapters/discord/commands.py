@@ -1,0 +1,219 @@
+"""`/codev` as an application command group: the subcommands of DESIGN §3, with typed options.
+
+Each subcommand rebuilds the text a person would type after `/codev` (the same text the
+Slack and console adapters hand the core), so parsing and refusals stay in one place.
+Case numbers are offered by autocomplete from the case threads of the channel (derived from
+Discord, not from storage); members are Discord's own member picker.
+Commands are registered per server by `codev discord-sync` (see bot.adapters.discord.sync).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord.views import _HANDLERS
+
+CaseNumber = app_commands.Range[int, 1, 999_999]
+_NUMBER = re.compile(r"(\d+)")
+SETTING_NAMES = (
+    "language",
+    "timezone",
+    "window.clarification",
+    "window.contract",
+    "window.consultation",
+    "window.action_plan",
+    "window.learnings",
+    "client_interaction",
+    "facilitators_consult",
+    "nudge_lead",
+    "digest_lead",
+    "followup_meetings",
+    "retention_days",
+    "facilitator",
+)
+
+
+async def _run(interaction: discord.Interaction[Any], *words: object) -> None:
+    text = " ".join(str(word) for word in words if word is not None and word != "")
+    await _HANDLERS[interaction.client].slash(interaction, text)  # type: ignore[attr-defined]
+
+
+def _quoted(text: str | None) -> str | None:
+    return shlex.quote(text) if text else None
+
+
+def _mention(member: discord.abc.User | None) -> str | None:
+    return f"<@{member.id}>" if member is not None else None
+
+
+async def case_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[int]]:
+    """The channel's case threads ("Case 3: …"), newest first, filtered by what was typed."""
+    channel = interaction.channel
+    if isinstance(channel, discord.Thread):
+        channel = channel.parent
+    threads: list[discord.Thread] = list(getattr(channel, "threads", []) or [])
+    me = interaction.client.user
+    choices: list[app_commands.Choice[int]] = []
+    for thread in sorted(threads, key=lambda found: found.id, reverse=True):
+        number = _NUMBER.search(thread.name)
+        if number is None or (me is not None and thread.owner_id not in (me.id, None)):
+            continue
+        if current.strip().lstrip("#") and current.strip().lstrip("#") not in thread.name:
+            continue
+        choices.append(app_commands.Choice(name=thread.name[:100], value=int(number.group(1))))
+    return choices[:25]
+
+
+async def setting_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=name, value=name) for name in SETTING_NAMES if current.lower() in name][:25]
+
+
+class CodevGroup(app_commands.Group):
+    """`/codev …`; only in servers (a circle belongs to a server channel)."""
+
+    def __init__(self) -> None:
+        super().__init__(name="codev", description="Co-development circles", guild_only=True)
+
+    @app_commands.command(name="help", description="What you can do here")
+    async def help_(self, interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, "help")
+
+    @app_commands.command(description="Set up a circle in this channel")
+    @app_commands.describe(
+        name="The circle's name", language="en or fr", timezone="An IANA zone, e.g. America/Montreal"
+    )
+    @app_commands.choices(
+        language=[app_commands.Choice(name="English", value="en"), app_commands.Choice(name="Français", value="fr")]
+    )
+    async def setup(
+        self,
+        interaction: discord.Interaction[Any],
+        name: str | None = None,
+        language: str | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        if name is None:
+            await _run(interaction, "setup")
+            return
+        default_language = "fr" if str(interaction.locale).startswith("fr") else "en"
+        words = [_quoted(name), language or default_language]
+        if timezone:
+            words.append(_quoted(timezone))
+        await _run(interaction, "setup", *words)
+
+    @app_commands.command(description="Join this channel's circle")
+    async def join(self, interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, "join")
+
+    @app_commands.command(description="Leave this channel's circle")
+    async def leave(self, interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, "leave")
+
+    @app_commands.command(description="Who is in the circle")
+    async def members(self, interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, "members")
+
+    @app_commands.command(description="Bring a case to the circle")
+    async def submit(self, interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, "submit")
+
+    @app_commands.command(description="Where the circle or a case stands")
+    @app_commands.autocomplete(case=case_choices)
+    async def status(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
+        await _run(interaction, "status", case)
+
+    @app_commands.command(description="Move a case to its next phase (facilitators)")
+    @app_commands.autocomplete(case=case_choices)
+    async def advance(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
+        await _run(interaction, "advance", case)
+
+    @app_commands.command(description="Give a case's phase more time (facilitators)")
+    @app_commands.describe(by="How much more, e.g. 2d or 36h")
+    @app_commands.autocomplete(case=case_choices)
+    async def extend(self, interaction: discord.Interaction[Any], by: str, case: CaseNumber | None = None) -> None:
+        await _run(interaction, "extend", case, _quoted(by))
+
+    @app_commands.command(description="Pause a case, or the whole circle (facilitators)")
+    @app_commands.autocomplete(case=case_choices)
+    async def pause(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
+        await _run(interaction, "pause", case)
+
+    @app_commands.command(description="Resume a case, or the whole circle (facilitators)")
+    @app_commands.autocomplete(case=case_choices)
+    async def resume(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
+        await _run(interaction, "resume", case)
+
+    @app_commands.command(description="Withdraw your case")
+    @app_commands.autocomplete(case=case_choices)
+    async def withdraw(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
+        await _run(interaction, "withdraw", case)
+
+    @app_commands.command(description="Give a case to another client (facilitators)")
+    @app_commands.autocomplete(case=case_choices)
+    async def reassign(
+        self, interaction: discord.Interaction[Any], member: discord.Member, case: CaseNumber | None = None
+    ) -> None:
+        await _run(interaction, "reassign", case, _mention(member))
+
+    @app_commands.command(description="Who is client next; volunteer; swap two turns")
+    @app_commands.choices(
+        action=[
+            app_commands.Choice(name="show", value="show"),
+            app_commands.Choice(name="volunteer", value="volunteer"),
+            app_commands.Choice(name="swap", value="swap"),
+        ]
+    )
+    async def queue(
+        self,
+        interaction: discord.Interaction[Any],
+        action: str = "show",
+        first: discord.Member | None = None,
+        second: discord.Member | None = None,
+    ) -> None:
+        if action == "show":
+            await _run(interaction, "queue")
+        else:
+            await _run(interaction, "queue", action, _mention(first), _mention(second))
+
+    @app_commands.command(description="The next meetings")
+    async def meetings(self, interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, "meetings")
+
+    @app_commands.command(description="Set the meetings, e.g. every 4 weeks on tuesday at 15:00")
+    @app_commands.describe(rule="every N weeks on DAY at HH:MM | YYYY-MM-DD HH:MM | skip YYYY-MM-DD | clear")
+    async def schedule(self, interaction: discord.Interaction[Any], rule: str) -> None:
+        await _run(interaction, "schedule", rule)
+
+    @app_commands.command(description="Tell the circle how your action plan is going")
+    @app_commands.autocomplete(case=case_choices)
+    async def update(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
+        await _run(interaction, "update", case)
+
+    @app_commands.command(description="Export a case record (Markdown)")
+    @app_commands.autocomplete(case=case_choices)
+    async def export(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
+        await _run(interaction, "export", case)
+
+    @app_commands.command(description="Your private learning journal")
+    async def journal(self, interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, "journal")
+
+    @app_commands.command(description="See or change the circle's settings (facilitators)")
+    @app_commands.autocomplete(name=setting_choices)
+    async def settings(
+        self,
+        interaction: discord.Interaction[Any],
+        name: str | None = None,
+        value: str | None = None,
+        member: discord.Member | None = None,
+    ) -> None:
+        await _run(interaction, "settings", _quoted(name), _quoted(value) if member is None else _mention(member))
+
+    @app_commands.command(name="forget-me", description="Erase your data from this server's circles")
+    async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, "forget-me")

@@ -1,0 +1,267 @@
+"""Discord in, Codev's incoming events out; the core's outcome back as the interaction's answer.
+
+Every interaction is answered within Discord's 3 seconds: the core gets `answer_within`
+seconds (2 by default) to decide; if it is slower, the interaction is deferred ("Codev is
+thinking…") and the answer follows up when the core is done. "This interaction failed"
+never shows, even when the core raises: the member then reads that nothing was changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import discord
+
+from bot.adapters.discord import ids
+from bot.adapters.discord.dms import AtHand, Handy
+from bot.adapters.discord.render import NO_MENTIONS, split_text
+from bot.adapters.discord.views import FormButton, FormModal, PendingForm, PendingForms, action_view, form_view
+from bot.flows.catalog import t
+from bot.flows.effects import Button, Form, Notice
+from bot.incoming import ButtonPress, FormSubmission, Incoming, Origin, Outcome, Payload, SlashCommand, ThreadReply
+from bot.ports import Handler
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+ANSWER_WITHIN = 2.0
+_REPLY_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+
+
+def language_of(interaction: discord.Interaction[Any]) -> str:
+    return "fr" if str(interaction.locale).startswith("fr") else "en"
+
+
+def interaction_origin(interaction: discord.Interaction[Any], place: tuple[str, str] | None = None) -> Origin | None:
+    """Who acted where. In a thread the circle's channel is the thread's parent (a text or
+    forum channel) and the thread is the case's; from a DM, the button named the place."""
+    user = interaction.user
+    name = getattr(user, "display_name", None) or user.name
+    thread_ref: str | None = None
+    if place is not None:
+        guild_id, channel_id = place
+    elif interaction.guild_id is None or interaction.channel_id is None:
+        return None
+    else:
+        guild_id, channel_id = str(interaction.guild_id), str(interaction.channel_id)
+        channel = interaction.channel
+        if isinstance(channel, discord.Thread) and channel.parent_id is not None:
+            channel_id, thread_ref = str(channel.parent_id), str(channel.id)
+    return Origin(PLATFORM, guild_id, channel_id, str(user.id), name, thread_ref)
+
+
+class Interactions:
+    def __init__(
+        self,
+        core: Handler,
+        at_hand: AtHand,
+        forms: PendingForms,
+        *,
+        reads_messages: Callable[[], bool],
+        parent_of: Callable[[int], Any],
+        answer_within: float = ANSWER_WITHIN,
+    ) -> None:
+        self._core = core
+        self._at_hand = at_hand
+        self._forms = forms
+        self._reads_messages = reads_messages
+        self._parent_of = parent_of  # thread id -> parent channel id (awaitable), for uncached threads
+        self._within = answer_within
+        self._thread_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    # --- interactions ------------------------------------------------------------------
+
+    async def slash(self, interaction: discord.Interaction[Any], text: str) -> None:
+        origin = interaction_origin(interaction)
+        if origin is None:
+            await interaction.response.send_message(t(language_of(interaction), "help.short"), ephemeral=True)
+            return
+        await self._answer(interaction, origin, SlashCommand(text), component=False)
+
+    async def press(self, interaction: discord.Interaction[Any], press: ids.Press) -> None:
+        place = (press.guild_id, press.channel_id) if press.guild_id and press.channel_id else None
+        origin = interaction_origin(interaction, place)
+        if origin is None:
+            await interaction.response.send_message(t(language_of(interaction), "discord.form_expired"), ephemeral=True)
+            return
+        await self._answer(interaction, origin, ButtonPress(press.action, press.case_id, press.value), component=True)
+
+    async def form_button(self, interaction: discord.Interaction[Any], op: str, token: str) -> None:
+        pending = self._forms.get(token)
+        if pending is None:
+            await interaction.response.send_message(t(language_of(interaction), "discord.form_expired"), ephemeral=True)
+            return
+        if op == "s":
+            self._forms.drop(token)
+            await self._submit(interaction, pending)
+            return
+        page = 0 if op == "o" else _first_unanswered(pending)
+        await interaction.response.send_modal(FormModal(pending, token, page))
+
+    async def form_page(
+        self, interaction: discord.Interaction[Any], token: str, page: int, values: dict[str, str]
+    ) -> None:
+        pending = self._forms.get(token)
+        if pending is None:
+            await interaction.response.send_message(t(language_of(interaction), "discord.form_expired"), ephemeral=True)
+            return
+        pending.take(page, values)
+        steps = len(pending.pages)
+        if page + 1 < steps:
+            self._at_hand.open(pending.origin, interaction, pending.form.case_id).responded.set()
+            lang = pending.language
+            buttons = [FormButton("c", token, t(lang, "discord.form_continue", step=page + 2, steps=steps))]
+            if all(not spec.required for later in pending.pages[page + 1 :] for spec in later):
+                buttons.append(FormButton("s", token, t(lang, "discord.form_send_now"), primary=False))
+            await interaction.response.send_message(
+                t(lang, "discord.form_step", step=page + 1, steps=steps), ephemeral=True, view=form_view(*buttons)
+            )
+            return
+        self._forms.drop(token)
+        await self._submit(interaction, pending)
+
+    async def _submit(self, interaction: discord.Interaction[Any], pending: PendingForm) -> None:
+        submission = FormSubmission(pending.form.form_id, dict(pending.values), pending.form.case_id)
+        # A sent form is confirmed in words: a silent acknowledgement would look like nothing happened.
+        await self._answer(interaction, pending.origin, submission, component=False)
+
+    # --- thread messages -----------------------------------------------------------------
+
+    async def message(self, message: discord.Message) -> None:
+        """A message in a thread of a server: a reply to a case if the thread is a case's."""
+        if message.author.bot or message.guild is None or message.type not in _REPLY_TYPES:
+            return
+        if not self._reads_messages():
+            return  # content would be empty: never record blank replies (setup warned about it)
+        channel = message.channel
+        if isinstance(channel, discord.Thread):
+            parent = channel.parent_id
+        elif isinstance(channel, discord.PartialMessageable):  # a thread this process has not seen yet
+            parent = await self._parent_of(channel.id)
+        else:
+            return  # the circle's own channel: conversation, not a contribution
+        text = message.content or " ".join(attachment.url for attachment in message.attachments)
+        if parent is None or not text.strip():
+            return
+        author = message.author
+        origin = Origin(
+            PLATFORM,
+            str(message.guild.id),
+            str(parent),
+            str(author.id),
+            getattr(author, "display_name", None) or author.name,
+            str(channel.id),
+        )
+        incoming = Incoming(origin, ThreadReply(text, str(message.id)), f"discord:message:{message.id}")
+        # One thread's replies are handled one after the other, in the order they were written
+        # (the gateway's order), so the case records them in that order and never races itself.
+        lock = self._thread_locks.get(channel.id)
+        if lock is None:
+            lock = self._thread_locks[channel.id] = asyncio.Lock()
+        async with lock:
+            try:
+                await self._core.handle(incoming)
+            except Exception:
+                log.exception("thread message %s could not be handled", message.id)
+
+    # --- answering -------------------------------------------------------------------------
+
+    async def _answer(
+        self, interaction: discord.Interaction[Any], origin: Origin, payload: Payload, *, component: bool
+    ) -> None:
+        case_id = payload.case_id if isinstance(payload, ButtonPress | FormSubmission) else None
+        handy = self._at_hand.open(origin, interaction, case_id)
+        incoming = Incoming(origin, payload, f"discord:interaction:{interaction.id}")
+        task = asyncio.ensure_future(self._core.handle(incoming))
+        done, _ = await asyncio.wait({task}, timeout=self._within)
+        language = language_of(interaction)
+        if not done:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            handy.responded.set()
+        try:
+            outcome = await task
+        except Exception:
+            log.exception("interaction %s (%s) failed in the core", interaction.id, type(payload).__name__)
+            outcome = Outcome(notices=(Notice(t(language, "discord.failed")),), refused=True)
+        outcome = self._with_warnings(payload, outcome, language)
+        try:
+            await self._show(interaction, handy, origin, outcome, language, component=component)
+        finally:
+            handy.responded.set()
+
+    def _with_warnings(self, payload: Payload, outcome: Outcome, language: str) -> Outcome:
+        setup = (isinstance(payload, SlashCommand) and payload.text.split()[:1] == ["setup"]) or (
+            isinstance(payload, FormSubmission) and payload.form_id == "setup"
+        )
+        if setup and not outcome.refused and outcome.form is None and not self._reads_messages():
+            warning = Notice(t(language, "discord.no_content_intent"))
+            return Outcome(notices=(*outcome.notices, warning), extras=outcome.extras)
+        return outcome
+
+    async def _show(
+        self,
+        interaction: discord.Interaction[Any],
+        handy: Handy,
+        origin: Origin,
+        outcome: Outcome,
+        language: str,
+        *,
+        component: bool,
+    ) -> None:
+        deferred = interaction.response.is_done()
+        if outcome.form is not None:
+            pending = PendingForm(_with_defaults(outcome.form, interaction), origin, language)
+            token = self._forms.hold(pending)
+            if not deferred:
+                handy.followups = False
+                await interaction.response.send_modal(FormModal(pending, token, 0))
+                return
+            opener = FormButton("o", token, t(language, "discord.form_open"))
+            await interaction.followup.send(t(language, "discord.form_ready"), ephemeral=True, view=form_view(opener))
+            return
+        messages = [(piece, notice.buttons) for notice in outcome.notices for piece in _pieces(notice)]
+        if not messages:
+            if component and not deferred:
+                await interaction.response.defer()  # a silent acknowledgement: the card shows the change
+                return
+            messages = [(t(language, "discord.done"), ())]
+        for text, buttons in messages:
+            await _say(interaction, text, buttons)
+
+
+def _pieces(notice: Notice) -> list[str]:
+    return split_text(notice.text)
+
+
+async def _say(interaction: discord.Interaction[Any], text: str, buttons: tuple[Button, ...]) -> None:
+    extra: dict[str, Any] = {"view": action_view(buttons)} if buttons else {}
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra)
+    else:
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra)
+
+
+def _first_unanswered(pending: PendingForm) -> int:
+    for index, page in enumerate(pending.pages):
+        if any(spec.name not in pending.values for spec in page):
+            return index
+    return 0
+
+
+def _with_defaults(form: Form, interaction: discord.Interaction[Any]) -> Form:
+    """The setup form names the circle after the channel when the core had no name to offer."""
+    channel = interaction.channel
+    name = getattr(channel, "name", "") or ""
+    if isinstance(channel, discord.Thread) and channel.parent is not None:
+        name = channel.parent.name
+    if form.form_id != "setup" or not name:
+        return form
+    fields = tuple(
+        replace(spec, initial=name) if spec.name == "name" and not spec.initial else spec for spec in form.fields
+    )
+    return replace(form, fields=fields)

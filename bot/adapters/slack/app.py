@@ -1,0 +1,310 @@
+"""The Bolt `AsyncApp` and its listeners: Slack payloads in, the core called, answers out.
+
+The app runs with `process_before_response=True`: Slack hears back only once the event has
+been applied and committed (so an acknowledged event is never lost to a crash), while every
+Slack call that can wait (opening a modal, a private note, the Home tab) runs after the
+answer, in `Background`. Commands answer in the acknowledgement itself (an ephemeral
+response); if the core is slow, the acknowledgement goes first and the answer follows
+through the command's `response_url`. Request signatures are always verified in HTTP mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.adapters.slack import translate
+from bot.adapters.slack.background import Background
+from bot.adapters.slack.blocks import ACTION_PREFIX, FORM_CALLBACK, Where, fallback_text, modal, notice_blocks
+from bot.adapters.slack.home import home_view
+from bot.adapters.slack.translate import SETTINGS_FORM
+from bot.flows.catalog import t
+from bot.flows.effects import Button, Form, FormField
+from bot.flows.settings_rules import SETTING_NAMES
+from bot.incoming import Origin, Outcome
+from bot.overview import Overview
+from bot.ports import Handler
+
+log = logging.getLogger(__name__)
+
+OverviewSource = Callable[[str, str], Awaitable[Overview]]  # (team id, user id)
+ACK_BUDGET = 2.0  # seconds of core work before a command is acknowledged without its answer
+CHANNEL_CHECK_BUDGET = 1.5
+
+
+class Listeners:
+    """What each kind of Slack payload does; registered on an AsyncApp by `register`."""
+
+    def __init__(
+        self,
+        core: Handler,
+        overview: OverviewSource,
+        background: Background,
+        *,
+        language: str = "en",
+        ack_budget: float = ACK_BUDGET,
+    ) -> None:
+        self._core = core
+        self._overview = overview
+        self._background = background
+        self._language = language
+        self._ack_budget = ack_budget
+
+    def register(self, app: AsyncApp) -> None:
+        app.command("/codev")(self.on_command)
+        app.event("message")(self.on_message)
+        app.event("app_home_opened")(self.on_home_opened)
+        app.action(re.compile(f"^{ACTION_PREFIX}"))(self.on_button)
+        app.view(FORM_CALLBACK)(self.on_form)
+        app.view_closed(FORM_CALLBACK)(self.on_form_closed)
+
+    # --- /codev ------------------------------------------------------------------------
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        received = time.monotonic()
+        incoming = translate.command(body)
+        origin = incoming.origin
+        if _subcommand(body) == "setup":
+            hint = await self._channel_hint(client, origin.channel_id)
+            if hint is not None:
+                await ack(response_type="ephemeral", text=hint)
+                return
+        work = asyncio.ensure_future(self._core.handle(incoming))
+        budget = max(0.05, self._ack_budget - (time.monotonic() - received))
+        done, _ = await asyncio.wait({work}, timeout=budget)
+        if not done:  # acknowledge now; the answer follows through response_url
+            await ack(response_type="ephemeral", text=t(self._language, "slack.slow"))
+            self._background.spawn(self._answer_late(work, body, client), "late command answer")
+            return
+        try:
+            outcome = work.result()
+        except Exception:
+            log.exception("slack: /codev %r failed", body.get("text"))
+            await ack(response_type="ephemeral", text=t(self._language, "slack.failed"))
+            return
+        where = Where(origin.channel_id, origin.thread_ref)
+        if outcome.form is not None:
+            self._open_form(client, str(body.get("trigger_id") or ""), outcome.form, where)
+        elif _subcommand(body) == "settings" and _no_arguments(body) and outcome.notices and not outcome.refused:
+            # The current settings, and a form to change one: `/codev settings NAME VALUE` in a modal.
+            intro = outcome.notices[0].text
+            self._open_form(client, str(body.get("trigger_id") or ""), self._settings_form(), where, intro)
+            await ack()
+            return
+        if outcome.notices:
+            texts, buttons = _notice_parts(outcome)
+            await ack(
+                response_type="ephemeral",
+                text=fallback_text(texts[0]),
+                blocks=notice_blocks(texts, buttons, where),
+            )
+        else:
+            await ack()
+
+    async def _answer_late(self, work: asyncio.Future[Outcome], body: dict[str, Any], client: AsyncWebClient) -> None:
+        try:
+            outcome = await work
+        except Exception:
+            log.exception("slack: /codev %r failed", body.get("text"))
+            outcome = Outcome(notices=())
+            texts: list[str] = [t(self._language, "slack.failed")]
+            buttons: tuple[Button, ...] = ()
+        else:
+            texts, buttons = _notice_parts(outcome)
+        origin = translate.command(body).origin
+        where = Where(origin.channel_id, origin.thread_ref)
+        if outcome.form is not None:
+            self._open_form(client, str(body.get("trigger_id") or ""), outcome.form, where)
+        url = body.get("response_url")
+        if texts and url:
+            webhook = AsyncWebhookClient(str(url), timeout=10)
+            await webhook.send(
+                text=fallback_text(texts[0]),
+                blocks=notice_blocks(texts, buttons, where),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+
+    async def _channel_hint(self, client: AsyncWebClient, channel: str) -> str | None:
+        """None when the bot can post (and read replies) in `channel`, else how to invite it.
+        Public channels are joined at once; Slack's silence past the budget counts as yes."""
+        try:
+            async with asyncio.timeout(CHANNEL_CHECK_BUDGET):
+                return await self._check_channel(client, channel)
+        except TimeoutError:
+            return None
+
+    async def _check_channel(self, client: AsyncWebClient, channel: str) -> str | None:
+        invite = t(self._language, "slack.invite")
+        try:
+            info = await client.conversations_info(channel=channel)
+        except SlackApiError:
+            return invite  # channel_not_found: a private channel the bot is not in
+        found = info.get("channel") or {}
+        if found.get("is_archived"):
+            return invite
+        if found.get("is_member") or found.get("is_im"):
+            return None
+        if found.get("is_private"):
+            return invite
+        try:
+            await client.conversations_join(channel=channel)
+        except SlackApiError:
+            return invite
+        return None
+
+    # --- the case thread ---------------------------------------------------------------
+
+    async def on_message(self, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
+        incoming = translate.thread_reply(body, context.bot_user_id)
+        if incoming is None:
+            return
+        outcome = await self._core.handle(incoming)  # committed before Slack hears 200
+        if outcome.notices:
+            self._notify(client, incoming.origin, outcome, incoming.origin.thread_ref)
+
+    # --- buttons and modals ------------------------------------------------------------
+
+    async def on_button(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        incoming = translate.button(body)
+        if incoming is None:
+            await ack()
+            return
+        outcome = await self._core.handle(incoming)
+        await ack()
+        origin = incoming.origin
+        if outcome.form is not None:
+            self._open_form(
+                client, str(body.get("trigger_id") or ""), outcome.form, Where(origin.channel_id, origin.thread_ref)
+            )
+        if outcome.notices:
+            container = body.get("container") or {}
+            seen_in = str((body.get("channel") or {}).get("id") or origin.channel_id)
+            self._notify(client, origin, outcome, container.get("thread_ts"), channel=seen_in)
+
+    async def on_form(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        incoming = translate.form_submission(body)
+        outcome = await self._core.handle(incoming)
+        origin = incoming.origin
+        if outcome.refused and outcome.notices:
+            blocks = (body.get("view") or {}).get("blocks") or []
+            first = next((b.get("block_id") for b in blocks if b.get("type") == "input"), None)
+            if first:
+                await ack(response_action="errors", errors={first: outcome.notices[0].text[:2000]})
+                return
+        if outcome.form is not None:
+            await ack(
+                response_action="update", view=self._modal(outcome.form, Where(origin.channel_id, origin.thread_ref))
+            )
+            return
+        await ack()
+        if outcome.notices and origin.channel_id:
+            self._notify(client, origin, outcome, origin.thread_ref)
+
+    async def on_form_closed(self, ack: AsyncAck) -> None:
+        await ack()
+
+    # --- App Home ----------------------------------------------------------------------
+
+    async def on_home_opened(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        team = translate.team_of(body)
+        self._background.spawn(self._publish_home(client, team, str(event["user"])), "app home")
+
+    async def _publish_home(self, client: AsyncWebClient, team: str, user: str) -> None:
+        overview = await self._overview(team, user)
+        await client.views_publish(user_id=user, view=home_view(overview, datetime.now(UTC).date(), self._language))
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _modal(self, form: Form, where: Where) -> dict[str, Any]:
+        return modal(form, where, t(self._language, "slack.close"))
+
+    def _settings_form(self) -> Form:
+        language = self._language
+        names = tuple((name, name) for name in SETTING_NAMES)
+        fields = (
+            FormField("name", t(language, "slack.settings.name"), options=names, initial=names[0][0]),
+            FormField("value", t(language, "slack.settings.value"), max_length=64),
+        )
+        return Form(SETTINGS_FORM, t(language, "slack.settings.title"), t(language, "slack.settings.save"), fields)
+
+    def _open_form(self, client: AsyncWebClient, trigger_id: str, form: Form, where: Where, intro: str = "") -> None:
+        view = modal(form, where, t(self._language, "slack.close"), intro)
+        self._background.spawn(client.views_open(trigger_id=trigger_id, view=view), f"open form {form.form_id}")
+
+    def _notify(
+        self,
+        client: AsyncWebClient,
+        origin: Origin,
+        outcome: Outcome,
+        thread_ts: str | None,
+        *,
+        channel: str | None = None,
+    ) -> None:
+        texts, buttons = _notice_parts(outcome)
+        where = Where(origin.channel_id, origin.thread_ref)
+        self._background.spawn(
+            client.chat_postEphemeral(
+                channel=channel or origin.channel_id,
+                user=origin.user_id,
+                text=fallback_text(texts[0]),
+                blocks=notice_blocks(texts, buttons, where),
+                thread_ts=thread_ts,
+            ),
+            "private note",
+        )
+
+
+def _no_arguments(body: dict[str, Any]) -> bool:
+    return len(str(body.get("text") or "").split()) == 1
+
+
+def _subcommand(body: dict[str, Any]) -> str:
+    words = str(body.get("text") or "").split()
+    return words[0].lower().lstrip("/") if words else ""
+
+
+def _notice_parts(outcome: Outcome) -> tuple[list[str], tuple[Button, ...]]:
+    texts = [notice.text for notice in outcome.notices]
+    buttons = tuple(button for notice in outcome.notices for button in notice.buttons)
+    return texts, buttons
+
+
+def build_app(
+    *,
+    api_url: str,
+    signing_secret: str | None,
+    client: AsyncWebClient,
+    oauth: AsyncOAuthSettings | None = None,
+) -> AsyncApp:
+    """An AsyncApp bound to `client` (single workspace: a client with the bot token; many
+    workspaces: a token-less client and `oauth`, whose installation store authorizes)."""
+    if oauth is not None:
+        app = AsyncApp(
+            signing_secret=signing_secret,
+            client=client,
+            oauth_settings=oauth,
+            installation_store=oauth.installation_store,
+            process_before_response=True,
+        )
+        app.enable_token_revocation_listeners()  # an uninstall deletes the workspace's tokens
+        return app
+    return AsyncApp(
+        signing_secret=signing_secret or "",
+        client=client,
+        process_before_response=True,
+        request_verification_enabled=signing_secret is not None,
+    )

@@ -1,0 +1,228 @@
+"""Meetings: when to nudge, remind and digest, and what each says. Pure, no I/O.
+
+For each coming meeting a circle gets a few jobs, planned as `MeetingTimer` outbox rows:
+- NUDGE, one per time zone its members live in, at 09:00 there, `nudge_lead` before the
+  meeting: every client with an open action plan (follow-up, items unsettled) living in that
+  zone is asked privately for an update, with the button that opens the update form;
+- REMINDER, per zone, at 09:00 the day before the meeting: once more, only to those whose
+  case got no update since their nudge;
+- DIGEST, `digest_lead` before the meeting (local wall time): the circle's channel hears
+  which cases are in flight, whose updates came and whose are missing, who is client next;
+- HELD, at the meeting: follow-up cases count it toward closing, and the next meetings are
+  planned.
+Every time is computed on local wall time, then converted: DST never moves a job off its
+local hour. When a job comes due the circle is read again (`verdict`): a meeting skipped
+since, a paused circle or a meeting already past send nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.flows.cadence import next_meetings
+from bot.flows.effects import Button, DirectMessage, Effect, MeetingJob, MeetingTimer, Post
+from bot.flows.model import ACTIVE_PHASES, Case, Circle, Phase
+from bot.flows.step import say
+
+NUDGE_HOUR = time(9, 0)
+# How many coming meetings have their jobs planned at once; each HELD plans further.
+PLAN_AHEAD = 3
+MISSED = "missed"
+DROPPED = "dropped"
+
+
+def _wall(moment: datetime, zone: str) -> datetime:
+    """The naive local wall time of an aware moment in `zone`."""
+    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def _at_wall(wall: datetime, zone: str) -> datetime:
+    """A naive local wall time in `zone`, as an aware UTC moment."""
+    return wall.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def member_zone(circle: Circle, user_id: str) -> str:
+    """The member's own time zone when their platform told us, else the circle's."""
+    member = circle.member(user_id)
+    return (member.timezone if member and member.timezone else None) or circle.settings.timezone
+
+
+def member_zones(circle: Circle) -> tuple[str, ...]:
+    return tuple(sorted({member_zone(circle, m.user_id) for m in circle.members}))
+
+
+def nudge_at(circle: Circle, meeting_at: datetime, zone: str) -> datetime:
+    """09:00 in `zone` on the day `nudge_lead` before the meeting (as lived in that zone)."""
+    day = (_wall(meeting_at, zone) - circle.settings.nudge_lead).date()
+    return _at_wall(datetime.combine(day, NUDGE_HOUR), zone)
+
+
+def reminder_at(meeting_at: datetime, zone: str) -> datetime:
+    """09:00 in `zone` the day before the meeting."""
+    day = _wall(meeting_at, zone).date() - timedelta(days=1)
+    return _at_wall(datetime.combine(day, NUDGE_HOUR), zone)
+
+
+def digest_at(circle: Circle, meeting_at: datetime) -> datetime:
+    """`digest_lead` before the meeting on the circle's wall clock (Tuesday 15:00 → Monday 15:00)."""
+    zone = circle.settings.timezone
+    return _at_wall(_wall(meeting_at, zone) - circle.settings.digest_lead, zone)
+
+
+def jobs_for(circle: Circle, meeting_at: datetime) -> list[MeetingTimer]:
+    """Every job of one meeting, due or not; `plan` keeps those still ahead."""
+    found: list[MeetingTimer] = []
+    for zone in member_zones(circle):
+        nudge = nudge_at(circle, meeting_at, zone)
+        if nudge < meeting_at:
+            found.append(MeetingTimer(circle.id, MeetingJob.NUDGE, nudge, meeting_at, zone))
+        reminder = reminder_at(meeting_at, zone)
+        if nudge < reminder < meeting_at:
+            found.append(MeetingTimer(circle.id, MeetingJob.REMINDER, reminder, meeting_at, zone))
+    found.append(MeetingTimer(circle.id, MeetingJob.DIGEST, digest_at(circle, meeting_at), meeting_at))
+    found.append(MeetingTimer(circle.id, MeetingJob.HELD, meeting_at, meeting_at))
+    return found
+
+
+def plan(circle: Circle, now: datetime) -> list[MeetingTimer]:
+    """The jobs of the circle's next meetings still ahead of `now`; none while it is paused.
+
+    Jobs whose moment has passed are not planned late: a nudge planned when it can no longer
+    be on time is worse than none.
+    """
+    if circle.paused:
+        return []
+    return [
+        job
+        for meeting in next_meetings(circle, now, PLAN_AHEAD)
+        for job in jobs_for(circle, meeting)
+        if job.due_at > now
+    ]
+
+
+def dedupe_key(job: MeetingTimer) -> str:
+    """Names a planned job, so the outbox holds it once however often it is planned."""
+    meeting = job.meeting_at.astimezone(UTC).isoformat() if job.meeting_at else ""
+    return f"meeting:{job.circle_id}:{meeting}:{job.job}:{job.zone}"
+
+
+def still_scheduled(circle: Circle, meeting_at: datetime) -> bool:
+    """Whether the cadence still has this meeting (not skipped, rule unchanged)."""
+    return next_meetings(circle, meeting_at - timedelta(seconds=1), 1) == [meeting_at]
+
+
+def verdict(circle: Circle | None, job: MeetingTimer, now: datetime) -> tuple[str, str] | None:
+    """Why a due job must not run, as (outbox status, reason); None when it should run."""
+    if circle is None:
+        return DROPPED, "the circle no longer exists"
+    if job.job is MeetingJob.PLAN or job.meeting_at is None:
+        return None
+    if job.job is not MeetingJob.HELD and now >= job.meeting_at:
+        return MISSED, f"came due after its meeting ({job.meeting_at.isoformat()}): not sent late"
+    if circle.paused:
+        return DROPPED, "the circle is paused"
+    if not still_scheduled(circle, job.meeting_at):
+        return DROPPED, "the meeting is no longer scheduled (skipped or rescheduled)"
+    return None
+
+
+def open_plans(circle: Circle, cases: Sequence[Case]) -> list[Case]:
+    """Cases in follow-up with an action item still open, whose client is still a member."""
+    return [
+        case
+        for case in sorted(cases, key=lambda case: case.number)
+        if case.phase is Phase.FOLLOW_UP
+        and case.plan is not None
+        and not case.plan.settled
+        and not case.paused
+        and circle.member(case.client_id) is not None
+    ]
+
+
+def _meeting_text(circle: Circle, meeting_at: datetime, zone: str) -> str:
+    return f"{_wall(meeting_at, zone):%Y-%m-%d %H:%M} ({zone})"
+
+
+def _ask(circle: Circle, case: Case, key: str, meeting_at: datetime, zone: str) -> DirectMessage:
+    text = say(
+        circle,
+        key,
+        circle=circle.name,
+        when=_meeting_text(circle, meeting_at, zone),
+        number=case.number,
+        title=case.expose.title,
+    )
+    button = Button("post_update", say(circle, "button.post_update"), case.id, primary=True)
+    return DirectMessage(circle.id, case.client_id, text, (button,), case_id=case.id)
+
+
+def nudges(circle: Circle, cases: Sequence[Case], job: MeetingTimer) -> list[Effect]:
+    """The NUDGE of one zone: each client there with an open plan is asked for an update."""
+    assert job.meeting_at is not None
+    return [
+        _ask(circle, case, "meeting.nudge", job.meeting_at, job.zone)
+        for case in open_plans(circle, cases)
+        if member_zone(circle, case.client_id) == job.zone
+    ]
+
+
+def reminders(
+    circle: Circle, cases: Sequence[Case], job: MeetingTimer, last_update: Mapping[str, datetime]
+) -> list[Effect]:
+    """The REMINDER of one zone: only clients whose case got no update since their nudge."""
+    assert job.meeting_at is not None
+    since = nudge_at(circle, job.meeting_at, job.zone)
+    return [
+        _ask(circle, case, "meeting.reminder", job.meeting_at, job.zone)
+        for case in open_plans(circle, cases)
+        if member_zone(circle, case.client_id) == job.zone and not _updated(case, last_update, since)
+    ]
+
+
+def _updated(case: Case, last_update: Mapping[str, datetime], since: datetime) -> bool:
+    latest = last_update.get(case.id)
+    return latest is not None and latest >= since
+
+
+def updates_since(circle: Circle, meeting_at: datetime) -> datetime:
+    """Updates count for a meeting from its earliest nudge on."""
+    return min(nudge_at(circle, meeting_at, zone) for zone in (*member_zones(circle), circle.settings.timezone))
+
+
+def digest(circle: Circle, cases: Sequence[Case], meeting_at: datetime, last_update: Mapping[str, datetime]) -> Post:
+    """The meeting digest: cases in flight, updates received and missing, who is client next."""
+    zone = circle.settings.timezone
+    in_flight = sorted((case for case in cases if case.phase in ACTIVE_PHASES), key=lambda case: case.number)
+    since = updates_since(circle, meeting_at)
+    following = open_plans(circle, cases)
+    received = [case for case in following if _updated(case, last_update, since)]
+    missing = [case for case in following if not _updated(case, last_update, since)]
+
+    def listed(found: Sequence[Case], key: str) -> str:
+        lines = [
+            say(
+                circle,
+                key,
+                number=case.number,
+                title=case.expose.title,
+                client=circle.name_of(case.client_id),
+                phase=f"phase.{case.phase}",
+            )
+            for case in found
+        ]
+        return "\n".join(lines) or say(circle, "digest.none")
+
+    queue = [user for user in circle.rotation.queue if circle.member(user) is not None]
+    text = say(
+        circle,
+        "digest.text",
+        circle=circle.name,
+        when=_meeting_text(circle, meeting_at, zone),
+        in_flight=listed(in_flight, "digest.case_line"),
+        received=listed(received, "digest.update_line"),
+        missing=listed(missing, "digest.update_line"),
+        next_client=circle.name_of(queue[0]) if queue else say(circle, "digest.nobody"),
+    )
+    return Post(circle.id, text)

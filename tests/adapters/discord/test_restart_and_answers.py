@@ -1,0 +1,97 @@
+"""Buttons survive a restart; slow steps are deferred, never left unanswered."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.incoming import Incoming, Outcome
+
+from .journey import submit_case
+from .world import CONSULTANTS, FAST, SlowCore, World, button_id
+
+
+@pytest.mark.asyncio
+async def test_after_a_restart_mid_case_the_buttons_on_the_existing_card_still_work(world: World) -> None:
+    fake = world.fake
+    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
+    await submit_case(world, "ann", fake.text_id)
+    card = await world.phase_shown(1, "Clarification")
+
+    await world.restart()
+
+    assert fake.identifies == 2
+    for who in CONSULTANTS:
+        pressed = await fake.press(who, card, button_id(card, "no_more_questions"))
+        assert (await fake.answered(pressed))[0].body["type"] == 6  # acknowledged, silently
+    await world.phase_shown(1, "Contract")
+
+
+@pytest.mark.asyncio
+async def test_a_slow_engine_step_is_deferred_within_three_seconds_then_answered_by_a_follow_up(world: World) -> None:
+    fake = world.fake
+    slow = dataclasses.replace(FAST, answer_within=0.2)
+    await world.restart(core=SlowCore(world.app.codev, delay=0.6), tuning=slow)
+
+    asked = await fake.slash("fay", "help", fake.text_id)
+    deferral, follow_up = await fake.answered(asked, 2)
+
+    assert deferral.body["type"] == 5  # "Codev is thinking…"
+    assert deferral.body["data"]["flags"] & 64  # only the asker sees it
+    assert deferral.at - asked.sent_at < 3.0
+    assert follow_up.path == f"/webhooks/{fake.app_id}/{asked.token}"
+    assert follow_up.at - asked.sent_at >= 0.6
+    assert "/codev" in follow_up.body["content"]
+
+
+@pytest.mark.asyncio
+async def test_a_command_from_someone_outside_any_circle_is_answered_privately_never_left_failing(world: World) -> None:
+    fake = world.fake
+    answers = await world.command("bob", "status", fake.text_id)
+    assert answers[0].body["type"] == 4
+    assert answers[0].body["data"]["flags"] & 64
+    assert answers[0].body["data"]["content"]
+
+
+@pytest.mark.asyncio
+async def test_a_form_that_comes_after_a_deferral_opens_from_a_button_in_the_follow_up(world: World) -> None:
+    fake = world.fake
+    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
+    slow = dataclasses.replace(FAST, answer_within=0.2)
+    await world.restart(core=SlowCore(world.app.codev, delay=0.5), tuning=slow)
+
+    asked = await fake.slash("ann", "submit", fake.text_id)
+    deferral, _ = await fake.answered(asked, 2)
+    assert deferral.body["type"] == 5
+    (ready,) = fake.followups[asked.token]
+    opened = await fake.press("ann", ready | {"channel_id": str(fake.text_id)}, button_id(ready, "o"))
+
+    (modal,) = await fake.answered(opened)
+    assert modal.body["type"] == 9
+    assert [row["components"][0]["custom_id"] for row in modal.body["data"]["components"]] == [
+        "kind",
+        "title",
+        "context",
+        "question",
+    ]
+
+
+class BrokenCore:
+    """A core whose every step fails (a bug, the database down)."""
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        raise RuntimeError("the database is down")
+
+
+@pytest.mark.asyncio
+async def test_when_the_core_fails_the_member_reads_that_nothing_changed_instead_of_interaction_failed(
+    world: World,
+) -> None:
+    fake = world.fake
+    await world.restart(core=BrokenCore())
+
+    answers = await world.command("fay", "join", fake.text_id)
+
+    assert answers[0].body["type"] == 4
+    assert "nothing was changed" in answers[0].body["data"]["content"]

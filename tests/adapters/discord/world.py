@@ -1,0 +1,172 @@
+"""A running Codev with its Discord adapter, wired to the fake Discord and a migrated database.
+
+`World` starts the real discord.py client against the fake, the dispatcher beside it, and
+offers what members do (commands, presses, forms, thread replies) and what they see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import SecretStr
+
+from bot.adapters.discord import DiscordAdapter, Tuning
+from bot.adapters.discord import ids as custom_ids
+from bot.bootstrap import App, build
+from bot.config import DatabaseSettings, DiscordSettings, Settings, load_settings
+from bot.incoming import Incoming, Outcome
+from bot.ports import Handler
+
+from .fake_discord import Call, FakeDiscord, Interacted
+
+MEMBERS = ("fay", "ann", "bob", "cy", "dan")
+CONSULTANTS = ("bob", "cy", "dan")
+FAST = Tuning(answer_within=1.0, guild_ready_timeout=0.05, connect_wait=5.0, identify_spacing=0.0)
+
+
+def settings_for(fake: FakeDiscord, database_url: str, shards: int | None = None) -> Settings:
+    discord = DiscordSettings(
+        token=SecretStr("fake-token"), api_url=fake.api_url, gateway_url=fake.gateway_url, shards=shards
+    )
+    return dataclasses.replace(
+        load_settings(env_file=None), database=DatabaseSettings(url=database_url), discord=discord
+    )
+
+
+class SlowCore:
+    """The core, taking `delay` seconds longer than usual: a slow engine step."""
+
+    def __init__(self, core: Handler, delay: float) -> None:
+        self._core, self.delay = core, delay
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        await asyncio.sleep(self.delay)
+        return await self._core.handle(incoming)
+
+
+class World:
+    def __init__(self, fake: FakeDiscord, app: App, settings: Settings, tuning: Tuning = FAST) -> None:
+        self.fake, self.app, self.settings, self.tuning = fake, app, settings, tuning
+        self.adapter = DiscordAdapter(settings.discord, tuning)
+        self.core: Handler = app.codev
+        self._tasks: list[asyncio.Task[None]] = []
+        self._serving: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.app.dispatcher._deliverers["discord"] = self.adapter  # the adapter of this run
+        self._tasks.append(asyncio.create_task(self.app.dispatcher.run_forever(self.app.wake, 0.05)))
+        await self.connect()
+
+    async def connect(self) -> None:
+        self._serving = asyncio.create_task(self.adapter.serve(self.core))
+        await asyncio.wait_for(self.adapter.ready.wait(), 5)
+
+    async def restart(self, *, core: Handler | None = None, tuning: Tuning | None = None) -> None:
+        """Stop the bot's process (its memory goes) and start a new one."""
+        await self.disconnect()
+        self.core = core or self.core
+        self.tuning = tuning or self.tuning
+        self.adapter = DiscordAdapter(self.settings.discord, self.tuning)
+        self.app.dispatcher._deliverers["discord"] = self.adapter
+        await self.connect()
+
+    async def disconnect(self) -> None:
+        if self._serving is not None:
+            self._serving.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._serving
+
+    async def stop(self) -> None:
+        await self.disconnect()
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # --- members acting ------------------------------------------------------------------
+
+    async def command(self, who: str, sub: str, channel: str | int, **options: Any) -> list[Call]:
+        return await self.fake.answered(await self.fake.slash(who, sub, channel, **options))
+
+    async def press(
+        self, who: str, message: dict[str, Any], action: str, channel: str | int | None = None
+    ) -> Interacted:
+        return await self.fake.press(who, message, button_id(message, action), channel)
+
+    async def fill(self, who: str, opened: Interacted, values: dict[str, str], channel: str | int) -> Interacted:
+        """Submit the modal an interaction was answered with."""
+        modal = (await self.fake.answered(opened))[0].body
+        assert modal["type"] == 9, modal
+        return await self.fake.submit_modal(who, modal["data"]["custom_id"], values, channel)
+
+    async def circle_of(self, channel: str | int, *members: str) -> None:
+        """Fay sets a circle up in `channel`; `members` join it."""
+        await self.command("fay", "setup", channel, name="Leaders")
+        target = self.fake.in_channel if str(channel) != str(self.fake.forum_id) else None
+        if target is not None and str(channel) in self.fake.channels and self.fake.channels[str(channel)]["type"] == 0:
+            await self.fake.wait_for(lambda: any("set up" in m["content"] for m in self.fake.in_channel(channel)))
+        for who in members:
+            await self.join(who, channel)
+
+    async def join(self, who: str, channel: str | int) -> None:
+        joined = await self.fake.slash(who, "join", channel)
+        await self.fake.answered(joined, 2)  # "Done.", then the charter prompt
+        prompt = next(m for m in self.fake.followups[joined.token] if m["components"])
+        accepted = await self.press(who, prompt, "accept_charter", channel)
+        await self.fake.answered(accepted)
+
+    # --- what members see ------------------------------------------------------------------
+
+    async def card(self, number: int) -> dict[str, Any]:
+        def find() -> dict[str, Any] | None:
+            for message in self.fake.messages.values():
+                for embed in message.get("embeds") or []:
+                    if re.match(rf"^Cas[e]? {number}\b", embed.get("title", "")):
+                        return message
+            return None
+
+        found: dict[str, Any] = await self.fake.wait_for(find)
+        return found
+
+    async def phase_shown(self, number: int, phase: str) -> dict[str, Any]:
+        async def shown() -> dict[str, Any]:
+            while True:
+                card = await self.card(number)
+                fields = {f["name"]: f["value"] for f in card["embeds"][0].get("fields", [])}
+                if fields.get("Phase") == phase:
+                    return card
+                await asyncio.sleep(0.01)
+
+        return await asyncio.wait_for(shown(), 5)
+
+
+def button_id(message: dict[str, Any], action: str) -> str:
+    for row in message.get("components") or []:
+        for component in row["components"]:
+            custom_id = component.get("custom_id", "")
+            if custom_id.startswith("cv:") and custom_ids.decode(custom_id[3:]).action == action:
+                return str(custom_id)
+            if custom_id.startswith(f"cvf:{action}:"):  # a form's step button: c, s or o
+                return str(custom_id)
+    raise AssertionError(f"no {action} button on {message.get('components')}")
+
+
+@contextlib.asynccontextmanager
+async def running_world(database_url: str, tuning: Tuning = FAST, **fake_options: Any) -> AsyncIterator[World]:
+    fake = FakeDiscord(members=MEMBERS, **fake_options)
+    await fake.start()
+    settings = settings_for(fake, database_url)
+    app = await build(settings, deliverers={}, worker_id="discord-test")
+    world = World(fake, app, settings, tuning)
+    try:
+        await world.start()
+        yield world
+    finally:
+        await world.stop()
+        await app.close()
+        await fake.stop()

@@ -1,0 +1,109 @@
+"""Requests as Slack sends them: redeliveries, double clicks, forged or stale signatures."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.adapters.slack.scenes import CLIENT, CONSULTANTS, FAC, open_case, start_circle
+from tests.adapters.slack.world import SlackWorld
+from tests.service.helpers import Place, cases_at, circle_at, contributions_of, snapshot
+
+BOB = CONSULTANTS[0]
+SLACK_HOME = Place("slack", "T1", "C1")
+
+
+@pytest.mark.asyncio
+async def test_the_same_event_delivered_four_times_is_applied_once(world: SlackWorld) -> None:
+    await start_circle(world)
+    card = await open_case(world)
+    [case] = await cases_at(world.app.sessions, SLACK_HOME)
+    before = len(await contributions_of(world.app.sessions, case.id))
+    body = world.message_event(BOB, "How long has this lasted?", thread_ts=card.ts, event_id="Ev0REDELIVERED")
+
+    first = await world.post_json(body)
+    retries = [
+        await world.post_json(body, headers={"x-slack-retry-num": str(n), "x-slack-retry-reason": "http_timeout"})
+        for n in (1, 2, 3)
+    ]
+
+    assert [r.status for r in (first, *retries)] == [200] * 4
+    contributions = await contributions_of(world.app.sessions, case.id)
+    assert len(contributions) == before + 1
+    assert contributions[-1].text == "How long has this lasted?"
+
+
+@pytest.mark.asyncio
+async def test_a_button_clicked_twice_changes_nothing_the_second_time(world: SlackWorld) -> None:
+    await start_circle(world)
+    card = await open_case(world)
+    seen = [dict(block) for block in card.blocks]
+
+    await world.click(BOB, "no_more_questions", card, blocks=seen)
+    after_first = await snapshot(world.app.sessions)
+    await world.click(BOB, "no_more_questions", card, blocks=seen)
+
+    assert await snapshot(world.app.sessions) == after_first
+
+
+@pytest.mark.asyncio
+async def test_a_modal_submitted_twice_is_applied_once(world: SlackWorld) -> None:
+    await start_circle(world)
+    await world.command(CLIENT, "submit")
+    view = world.last_view()
+    values = {"kind": "problem", "title": "Twice", "context": "Ctx", "question": "Q?"}
+
+    await world.submit(CLIENT, values, view=view, view_id="VTWICE")
+    after_first = await snapshot(world.app.sessions)
+    await world.submit(CLIENT, values, view=view, view_id="VTWICE")
+
+    assert await snapshot(world.app.sessions) == after_first
+    assert len(await cases_at(world.app.sessions, SLACK_HOME)) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_forged_signature_gets_401_and_changes_nothing(world: SlackWorld) -> None:
+    before = await snapshot(world.app.sessions)
+
+    answer = await world.post_form(world.command_body(FAC, "setup Leaders en UTC"), signature="v0=" + "0" * 64)
+
+    assert answer.status == 401
+    assert await snapshot(world.app.sessions) == before
+    assert world.fake.calls == []
+
+
+@pytest.mark.asyncio
+async def test_a_request_signed_more_than_five_minutes_ago_gets_401_and_changes_nothing(world: SlackWorld) -> None:
+    before = await snapshot(world.app.sessions)
+
+    answer = await world.post_form(world.command_body(FAC, "setup Leaders en UTC"), timestamp=int(time.time()) - 301)
+
+    assert answer.status == 401
+    assert await snapshot(world.app.sessions) == before
+
+
+@pytest.mark.asyncio
+async def test_a_signed_setup_command_with_arguments_creates_the_circle(world: SlackWorld) -> None:
+    answer = await world.command(FAC, "setup Leaders en UTC")
+
+    assert answer.status == 200
+    assert "Leaders" in str(answer.json()["blocks"])
+    circle = await circle_at(world.app.sessions, SLACK_HOME)
+    assert circle is not None
+    assert circle.name == "Leaders"
+
+
+@pytest.mark.asyncio
+async def test_slacks_url_check_is_answered_with_its_challenge(world: SlackWorld) -> None:
+    answer = await world.post_json({"token": "legacy", "challenge": "c-42", "type": "url_verification"})
+
+    assert answer.status == 200
+    assert answer.json() == {"challenge": "c-42"}
+
+
+@pytest.mark.asyncio
+async def test_the_health_check_answers_without_a_signature(world: SlackWorld) -> None:
+    async with world.http.get(f"http://127.0.0.1:{world.adapter.port}/healthz") as health:
+        assert health.status == 200
+        assert await health.json() == {"ok": True}

@@ -1,0 +1,121 @@
+"""Per-channel pacing: one message per interval in each channel, channels in parallel.
+
+Time here is a fake monotonic clock that the fake sleep moves, so nothing really waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.dispatcher import Dispatcher, RetryPolicy
+from bot.flows.effects import Effect, Post
+from bot.ports import Address, DeliveryError
+from bot.scheduler_pacing import ChannelPacer
+from bot.storage.uow import UnitOfWork
+
+from .helpers import Clock, a_circle, seed, weekly
+
+Sessions = async_sessionmaker[AsyncSession]
+NOW = datetime(2026, 10, 20, 12, tzinfo=UTC)
+
+
+class FakeTime:
+    """A monotonic clock and a sleep that moves it: sleeping costs no real time."""
+
+    def __init__(self, *, moves: bool = True) -> None:
+        self.now = 0.0
+        self.moves = moves  # False: time stands still, sleeps are only recorded
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        target = self.now + seconds
+        await asyncio.sleep(0)
+        if self.moves:
+            self.now = max(self.now, target)
+
+
+class TimedPlatform:
+    platform = "slack"
+
+    def __init__(self, time: FakeTime, refuse_first: bool = False) -> None:
+        self.time = time
+        self.sent: list[tuple[float, str]] = []
+        self._refuse = refuse_first
+
+    async def deliver(self, effect: Effect, address: Address) -> str | None:
+        if self._refuse:
+            self._refuse = False
+            raise DeliveryError("ratelimited", retry_after=3)
+        self.sent.append((self.time.now, address.channel_id))
+        return None
+
+
+@pytest.mark.asyncio
+async def test_messages_to_one_channel_are_spaced_by_the_interval() -> None:
+    time = FakeTime()
+    pacer = ChannelPacer({"slack": 1.0}, monotonic=time.monotonic, sleep=time.sleep)
+    waited: list[float] = []
+    for _ in range(3):
+        before = time.now
+        await pacer.turn("slack", "C1")
+        waited.append(time.now - before)
+
+    assert waited == [0.0, 1.0, 1.0]
+
+
+@pytest.mark.asyncio
+async def test_other_channels_and_unpaced_platforms_do_not_wait() -> None:
+    time = FakeTime()
+    pacer = ChannelPacer({"slack": 1.0}, monotonic=time.monotonic, sleep=time.sleep)
+
+    for channel in ("C1", "C2", "C3"):
+        await pacer.turn("slack", channel)
+    for _ in range(3):
+        await pacer.turn("console", "#circle")
+
+    assert time.now == 0.0
+
+
+@pytest.mark.asyncio
+async def test_a_retry_after_holds_the_channel_back() -> None:
+    time = FakeTime()
+    pacer = ChannelPacer({"slack": 1.0}, monotonic=time.monotonic, sleep=time.sleep)
+    await pacer.turn("slack", "C1")
+
+    pacer.hold("slack", "C1", 5.0)
+    await pacer.turn("slack", "C1")
+
+    assert time.now == 5.0
+
+
+@pytest.mark.asyncio
+async def test_the_dispatcher_paces_each_channel_but_serves_channels_side_by_side(sessions: Sessions) -> None:
+    for number in (1, 2):
+        circle = a_circle("UTC", weekly(1, NOW.time(), NOW.date()), circle_id=f"c{number}", channel=f"C{number}")
+        await seed(sessions, circle)
+    async with UnitOfWork(sessions) as uow:
+        await uow.outbox.add([Post(f"c{n}", f"message {i}") for i in range(3) for n in (1, 2)], NOW)
+        await uow.commit()
+    time = FakeTime(moves=False)
+    platform = TimedPlatform(time)
+    pacer = ChannelPacer({"slack": 1.0}, monotonic=time.monotonic, sleep=time.sleep)
+    clock = Clock(NOW)
+
+    async def no_timer(row: object) -> None:
+        return None
+
+    dispatcher = Dispatcher(sessions, {"slack": platform}, no_timer, clock, "w", pacer=pacer, retry=RetryPolicy())
+    await dispatcher.run_once()
+
+    assert sorted(channel for _, channel in platform.sent) == ["C1"] * 3 + ["C2"] * 3
+    # Each channel's 2nd and 3rd messages waited 1 s and 2 s for their slots, side by side:
+    # six messages in two channels take 2 s, not 5.
+    assert sorted(time.slept) == [1.0, 1.0, 2.0, 2.0]
