@@ -100,6 +100,8 @@ async def build(
         clock,
         worker_id or default_worker_id(),
         on_meeting=meetings.fire,
+        # Rounds of 200: a fan-out to many channels goes out in parallel across them.
+        batch_size=200,
         # Messages given up on for good: the circle's facilitators are told, once a day per reason.
         on_failed=FailureNotices(sessions, clock, on_commit=on_commit),
         # An adapter states its platform's per-channel pace (Slack: 1 s); fakes need none.

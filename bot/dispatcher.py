@@ -9,6 +9,7 @@ Nothing here decides what to say: effects were decided by the engine when they w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -20,11 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows.effects import Effect, MeetingTimer, Post, Reply, SetTimer, UpdateCard
 from bot.ports import Address, Deliverer, DeliveryError
 from bot.scheduler_pacing import ChannelPacer, paced_channel
-from bot.storage.outbox import Outbox, OutboxRow, SentRow
+from bot.storage.outbox import CLOCK_KINDS, Outbox, OutboxRow, SentRow
 
 log = logging.getLogger(__name__)
 
 TimerHandler = Callable[[OutboxRow], Awaitable[None]]
+# Messages per paced channel in one round; more wait for a later round (see _release_over_paced).
+MAX_PACED_PER_ROUND = 10
+# Where each (circle, case) of a round's rows goes, read once for the round.
+Addresses = Mapping[tuple[str, str | None], Address]
 # Told when a message is given up on for good (the service tells the circle's facilitators).
 FailureHandler = Callable[[OutboxRow, str], Awaitable[None]]
 
@@ -106,10 +111,20 @@ class Dispatcher:
             if not rows:
                 break
             sent: list[SentRow] = []
+            addresses = await self._outbox.addresses_of(rows)  # one read for the round
+            rows = await self._release_over_paced(rows, addresses)
             try:
                 async with asyncio.TaskGroup() as group:
+                    clock_rows: dict[str, list[OutboxRow]] = {}
                     for row in rows:
-                        group.create_task(self._handle(row, sent))
+                        if row.kind in CLOCK_KINDS:
+                            clock_rows.setdefault(row.circle_id, []).append(row)
+                        else:
+                            group.create_task(self._handle(row, sent, addresses))
+                    # A circle's deadlines and meeting jobs run one after another, in due
+                    # order (after downtime several are due at once); circles side by side.
+                    for circle_rows in clock_rows.values():
+                        group.create_task(self._in_order(circle_rows, sent, addresses))
             finally:
                 # One transaction settles the round's deliveries: on SQLite, fifty writers
                 # queueing for the lock one row at a time cost more than the deliveries.
@@ -140,7 +155,35 @@ class Dispatcher:
             except TimeoutError:
                 pass
 
-    async def _handle(self, row: OutboxRow, sent: list[SentRow]) -> None:
+    async def _release_over_paced(self, rows: list[OutboxRow], addresses: Addresses) -> list[OutboxRow]:
+        """Keep at most MAX_PACED_PER_ROUND messages per paced channel in a round; hand the
+        rest back, due when their turn comes. A round's claims are settled together at its
+        end, so a round must not wait in one channel anywhere near its lease."""
+        kept: list[OutboxRow] = []
+        queued: dict[tuple[str, str], int] = {}
+        for row in rows:
+            address = addresses.get((row.circle_id, row.case_id))
+            interval = self._pacer.interval(address.platform) if address is not None else 0.0
+            channel = None
+            if interval > 0 and address is not None and row.kind not in CLOCK_KINDS:
+                with contextlib.suppress(ValidationError):
+                    channel = paced_channel(row.effect(), address.channel_id)
+            if channel is None or address is None:
+                kept.append(row)
+                continue
+            place = (address.platform, channel)
+            queued[place] = position = queued.get(place, 0) + 1
+            if position <= MAX_PACED_PER_ROUND:
+                kept.append(row)
+            else:
+                await self._outbox.release(row.id, self._clock() + timedelta(seconds=interval * (position - 1)))
+        return kept
+
+    async def _in_order(self, rows: list[OutboxRow], sent: list[SentRow], addresses: Addresses) -> None:
+        for row in rows:
+            await self._handle(row, sent, addresses)
+
+    async def _handle(self, row: OutboxRow, sent: list[SentRow], addresses: Addresses) -> None:
         try:
             effect = row.effect()
         except ValidationError as exc:
@@ -155,7 +198,7 @@ class Dispatcher:
                     raise _RetryLaterError("this dispatcher runs no meeting jobs")
                 await self._on_meeting(row)  # settles the row itself, with what it queued
             else:
-                await self._deliver(row, effect, sent)
+                await self._deliver(row, effect, sent, addresses)
         except _RetryLaterError as retry:
             await self._later(row, str(retry), retry.retry_after)
         except DeliveryError as exc:
@@ -170,8 +213,8 @@ class Dispatcher:
             log.exception("outbox row %s: unexpected error", row.id)
             await self._later(row, f"{type(exc).__name__}: {exc}", None)
 
-    async def _deliver(self, row: OutboxRow, effect: Effect, sent: list[SentRow]) -> None:
-        address = await self._outbox.address_of(row.circle_id, row.case_id)
+    async def _deliver(self, row: OutboxRow, effect: Effect, sent: list[SentRow], addresses: Addresses) -> None:
+        address = addresses.get((row.circle_id, row.case_id))
         if address is None:
             await self._outbox.mark_dropped(row.id, f"circle {row.circle_id!r} no longer exists")
             return
@@ -179,11 +222,16 @@ class Dispatcher:
             raise _RetryLaterError("the case card has not been posted yet")
         deliverer = self._deliverer_for(address)
         channel = paced_channel(effect, address.channel_id)
-        if channel is not None:
-            await self._pacer.turn(address.platform, channel)
         try:
-            async with asyncio.timeout(self._lease.total_seconds() / 2):
-                message_ref = await deliverer.deliver(effect, address)
+            if channel is None:
+                async with asyncio.timeout(self._lease.total_seconds() / 2):
+                    message_ref = await deliverer.deliver(effect, address)
+            else:
+                async with (
+                    self._pacer.paced(address.platform, channel),
+                    asyncio.timeout(self._lease.total_seconds() / 2),
+                ):
+                    message_ref = await deliverer.deliver(effect, address)
         except DeliveryError as exc:
             if exc.retry_after is not None and channel is not None:
                 self._pacer.hold(address.platform, channel, exc.retry_after)

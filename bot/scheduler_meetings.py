@@ -11,6 +11,7 @@ so a job's messages are queued exactly once even if its worker dies right after.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -27,6 +28,7 @@ from bot.flows.case_engine import handle_case
 from bot.flows.effects import Effect, MeetingJob, MeetingTimer
 from bot.flows.errors import DomainError
 from bot.flows.model import Case, Circle, ContributionKind, Phase
+from bot.flows.phases import move_deadline
 from bot.routing import save_step
 from bot.storage import codec
 from bot.storage.errors import ConcurrentUpdate
@@ -55,10 +57,17 @@ class MeetingJobs:
         clock: Clock,
         *,
         on_commit: Callable[[], None] = lambda: None,
+        concurrency: int | None = None,
     ) -> None:
+        """`concurrency`: how many jobs may run their transaction at once (default: one on
+        SQLite, whose writers otherwise queue on its lock with sleeping retries; ten else)."""
         self._sessions = sessions
         self._clock = clock
         self._on_commit = on_commit
+        if concurrency is None:
+            bind = sessions.kw.get("bind")
+            concurrency = 1 if bind is not None and bind.dialect.name == "sqlite" else 10
+        self._turns = asyncio.Semaphore(concurrency)
 
     # --- planning ------------------------------------------------------------------------
 
@@ -91,7 +100,8 @@ class MeetingJobs:
         assert isinstance(job, MeetingTimer)
         for attempt in range(ATTEMPTS):
             try:
-                await self._fire_once(row, job)
+                async with self._turns:
+                    await self._fire_once(row, job)
                 break
             except ConcurrentUpdate:
                 if attempt == ATTEMPTS - 1:
@@ -118,6 +128,7 @@ class MeetingJobs:
 
     async def _run(self, uow: _Work, circle: Circle, job: MeetingTimer, now: datetime) -> None:
         if job.job is MeetingJob.PLAN:
+            await _rearm_passed_deadlines(uow, circle, now)
             return
         assert job.meeting_at is not None
         cases = await uow.cases.list_for_circle(circle.id, active_only=True)
@@ -150,6 +161,18 @@ async def _plan_in(session: AsyncSession, circle_id: str, circle: Circle | None,
         unwanted = unwanted.where(outbox.c.dedupe_key.not_in(keys))
     await session.execute(unwanted.values(status="dropped", last_error="no longer planned (cadence or circle changed)"))
     return await _insert_new(session, jobs, now)
+
+
+async def _rearm_passed_deadlines(uow: _Work, circle: Circle, now: datetime) -> None:
+    """A deadline that came due while the circle was paused did nothing; once it runs again
+    (a circle change plans its meetings), such deadlines are set again, due at once."""
+    if circle.paused:
+        return
+    for case in await uow.cases.list_for_circle(circle.id, active_only=True):
+        if case.deadline is not None and not case.paused and case.deadline <= now:
+            moved, effects = move_deadline(circle, case, case.deadline, now)
+            await uow.cases.save(moved)
+            await uow.outbox.add(effects, now)
 
 
 async def _held(uow: _Work, circle: Circle, cases: Iterable[Case], now: datetime) -> None:

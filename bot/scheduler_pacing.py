@@ -1,10 +1,11 @@
 """Per-channel pacing: at most one message per interval in each channel of a platform.
 
 Slack allows about one message per second per channel (bursts aside); a digest fan-out to
-a thousand channels must still go out in parallel across channels. The dispatcher asks
-`turn(platform, channel)` before each delivery: the call reserves the channel's next free
-slot and sleeps until it, so concurrent deliveries to one channel queue up while other
-channels go at once. A 429's Retry-After pushes the channel's next slot back (`hold`).
+a thousand channels must still go out in parallel across channels. The dispatcher delivers
+inside `async with paced(platform, channel)`: deliveries to one channel take turns, each
+starting at least an interval after the previous one *ended* (so the platform, which counts
+arrivals, never sees two closer than that however the requests queue on the way), while other
+channels go at once. A 429's Retry-After pushes the channel's next turn back (`hold`).
 The interval comes per platform from the composition root (console: none).
 """
 
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 
 from bot.flows.effects import DirectMessage, Effect, Post, Reply, SendFile
 
@@ -33,9 +35,30 @@ class ChannelPacer:
         self._monotonic = monotonic
         self._sleep = sleep
         self._next: dict[tuple[str, str], float] = {}
+        self._turns: dict[tuple[str, str], asyncio.Lock] = {}
 
     def interval(self, platform: str) -> float:
         return self._intervals.get(platform, 0.0)
+
+    @asynccontextmanager
+    async def paced(self, platform: str, channel: str) -> AsyncIterator[None]:
+        """Deliver inside this: one delivery at a time per channel, an interval apart."""
+        interval = self.interval(platform)
+        if interval <= 0:
+            yield
+            return
+        key = (platform, channel)
+        turn = self._turns.setdefault(key, asyncio.Lock())
+        async with turn:
+            wait = self._next.get(key, 0.0) - self._monotonic()
+            if wait > 0:
+                await self._sleep(wait)
+            try:
+                yield
+            finally:
+                self._next[key] = max(self._next.get(key, 0.0), self._monotonic() + interval)
+        if len(self._turns) > _PRUNE_ABOVE:
+            self._prune(self._monotonic())
 
     async def turn(self, platform: str, channel: str) -> None:
         """Wait for this channel's next slot (at once on an unpaced platform)."""
@@ -59,6 +82,8 @@ class ChannelPacer:
     def _prune(self, now: float) -> None:
         for key in [key for key, slot in self._next.items() if slot <= now]:
             del self._next[key]
+        for key in [key for key, turn in self._turns.items() if not turn.locked() and key not in self._next]:
+            del self._turns[key]
 
 
 def paced_channel(effect: Effect, channel_id: str) -> str | None:

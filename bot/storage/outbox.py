@@ -166,6 +166,11 @@ class Outbox:
             )
         )
 
+    async def release(self, row_id: int, due_at: datetime) -> None:
+        """Not tried this round (its channel's pace): pending again, due at `due_at`, with
+        no attempt counted."""
+        await self._execute(_settle(row_id).values(status="pending", due_at=due_at))
+
     async def mark_failed(self, row_id: int, error: str) -> None:
         """Permanently undeliverable: kept for the record, never retried."""
         await self._execute(
@@ -226,6 +231,35 @@ class Outbox:
             channel_id=row.channel_id,
             thread_ref=row.thread_ref if case_id is not None else None,
         )
+
+    async def addresses_of(self, rows: Sequence[OutboxRow]) -> dict[tuple[str, str | None], Address]:
+        """`address_of` for every (circle, case) of `rows`, in one read; gone circles are absent."""
+        circle_ids = sorted({row.circle_id for row in rows})
+        case_ids = sorted({row.case_id for row in rows if row.case_id is not None})
+        if not circle_ids:
+            return {}
+        async with self._sessions() as session:
+            places = {
+                found.id: found
+                for found in await session.execute(
+                    select(circles.c.id, circles.c.platform, circles.c.workspace_id, circles.c.channel_id).where(
+                        circles.c.id.in_(circle_ids)
+                    )
+                )
+            }
+            threads: dict[str, str | None] = {}
+            if case_ids:
+                query = select(cases.c.id, cases.c.thread_ref).where(cases.c.id.in_(case_ids))
+                threads = {found.id: found.thread_ref for found in await session.execute(query)}
+        found: dict[tuple[str, str | None], Address] = {}
+        for row in rows:
+            place = places.get(row.circle_id)
+            if place is not None:
+                thread = threads.get(row.case_id) if row.case_id is not None else None
+                found[(row.circle_id, row.case_id)] = Address(
+                    place.platform, place.workspace_id, place.channel_id, thread
+                )
+        return found
 
     async def _execute(self, statement: Any) -> None:
         async with self._sessions.begin() as session:

@@ -120,9 +120,26 @@ async def test_deadlines_that_passed_while_down_are_applied_once_in_order_and_la
     await restarted.run_once()
     await restarted.run_once()
 
-    deadlines = [(case, kind) for case, kind in recorder.fired if kind == "deadline"]
-    assert deadlines == [(first, "deadline"), (second, "deadline")]
+    assert recorder.fired.index((first, "deadline")) < recorder.fired.index((second, "deadline"))
+    log = harness.platform.log
+    entered = [d.effect.case_id for d in log if isinstance(d.effect, Reply) and "Phase 3" in d.effect.text]
+    assert entered == [first, second]  # each advanced once, the earlier deadline first
     for case_id in (first, second):
         assert (await get_case(sessions, case_id)).phase is Phase.CONTRACT
     late = [d for d in harness.platform.log if isinstance(d.effect, DirectMessage) and "before" in d.effect.text]
     assert late == []  # reminders whose deadline had passed were not sent late
+
+
+@pytest.mark.asyncio
+async def test_a_deadline_that_passed_while_the_circle_was_paused_applies_once_it_resumes(sessions: Sessions) -> None:
+    clock = Clock(utc(2026, 10, 30, 18))
+    harness, case_id = await a_case_opened(sessions, clock, "America/Montreal", window="2d")
+    driver = Driver(sessions, clock)  # type: ignore[arg-type]
+    accepted(await driver.slash(FAC, "pause"))
+    await harness.advance_to(utc(2026, 11, 3))
+    assert (await get_case(sessions, case_id)).phase is Phase.CLARIFICATION
+
+    accepted(await driver.slash(FAC, "resume"))
+    await harness.advance_to(utc(2026, 11, 3, 1))
+
+    assert (await get_case(sessions, case_id)).phase is Phase.CONTRACT

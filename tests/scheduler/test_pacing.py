@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.dispatcher import Dispatcher, RetryPolicy
+from bot.dispatcher import MAX_PACED_PER_ROUND, Dispatcher, RetryPolicy
 from bot.flows.effects import Effect, Post
-from bot.ports import Address, DeliveryError
+from bot.ports import Address
 from bot.scheduler_pacing import ChannelPacer
 from bot.storage.uow import UnitOfWork
 
-from .helpers import Clock, a_circle, seed, weekly
+from .helpers import Clock, a_circle, rows, seed, weekly
 
 Sessions = async_sessionmaker[AsyncSession]
 NOW = datetime(2026, 10, 20, 12, tzinfo=UTC)
@@ -45,15 +45,11 @@ class FakeTime:
 class TimedPlatform:
     platform = "slack"
 
-    def __init__(self, time: FakeTime, refuse_first: bool = False) -> None:
+    def __init__(self, time: FakeTime) -> None:
         self.time = time
         self.sent: list[tuple[float, str]] = []
-        self._refuse = refuse_first
 
     async def deliver(self, effect: Effect, address: Address) -> str | None:
-        if self._refuse:
-            self._refuse = False
-            raise DeliveryError("ratelimited", retry_after=3)
         self.sent.append((self.time.now, address.channel_id))
         return None
 
@@ -69,6 +65,22 @@ async def test_messages_to_one_channel_are_spaced_by_the_interval() -> None:
         waited.append(time.now - before)
 
     assert waited == [0.0, 1.0, 1.0]
+
+
+@pytest.mark.asyncio
+async def test_a_paced_delivery_starts_an_interval_after_the_previous_one_ended() -> None:
+    time = FakeTime()
+    pacer = ChannelPacer({"slack": 1.0}, monotonic=time.monotonic, sleep=time.sleep)
+    started: list[float] = []
+
+    async def deliver(duration: float) -> None:
+        async with pacer.paced("slack", "C1"):
+            started.append(time.now)
+            time.now += duration  # the request takes this long
+
+    await asyncio.gather(deliver(0.25), deliver(0.25), deliver(0.25))
+
+    assert started == [0.0, 1.25, 2.5]
 
 
 @pytest.mark.asyncio
@@ -116,6 +128,28 @@ async def test_the_dispatcher_paces_each_channel_but_serves_channels_side_by_sid
     await dispatcher.run_once()
 
     assert sorted(channel for _, channel in platform.sent) == ["C1"] * 3 + ["C2"] * 3
-    # Each channel's 2nd and 3rd messages waited 1 s and 2 s for their slots, side by side:
-    # six messages in two channels take 2 s, not 5.
-    assert sorted(time.slept) == [1.0, 1.0, 2.0, 2.0]
+    # In each channel the 2nd and 3rd messages waited their turn, the channels side by side.
+    assert time.slept == [1.0] * 4
+
+
+@pytest.mark.asyncio
+async def test_a_burst_to_one_channel_waits_for_later_rounds_instead_of_holding_its_claims(sessions: Sessions) -> None:
+    await seed(sessions, a_circle("UTC", weekly(1, NOW.time(), NOW.date()), circle_id="c1", channel="C1"))
+    async with UnitOfWork(sessions) as uow:
+        await uow.outbox.add([Post("c1", f"message {i}") for i in range(15)], NOW)
+        await uow.commit()
+    time = FakeTime(moves=False)
+    platform = TimedPlatform(time)
+    pacer = ChannelPacer({"slack": 1.0}, monotonic=time.monotonic, sleep=time.sleep)
+
+    async def no_timer(row: object) -> None:
+        return None
+
+    dispatcher = Dispatcher(sessions, {"slack": platform}, no_timer, Clock(NOW), "w", pacer=pacer)
+    await dispatcher.run_once()
+
+    assert len(platform.sent) == MAX_PACED_PER_ROUND
+    waiting = [row for row in await rows(sessions) if row.status == "pending"]
+    assert len(waiting) == 15 - MAX_PACED_PER_ROUND
+    assert all(row.due_at > NOW for row in waiting)
+    assert all(row.attempts == 0 for row in waiting)
