@@ -90,6 +90,7 @@ def _accept_charter(circle: Circle, cmd: c.AcceptCharter, now: datetime) -> Step
     joined = circle.replace(
         members=(*circle.members, member),
         pending=tuple(m for m in circle.pending if m.user_id != cmd.actor),
+        departed=tuple(m for m in circle.departed if m.user_id != cmd.actor),  # back: a member again
         rotation=Rotation((*circle.rotation.queue, cmd.actor), circle.rotation.history),
     )
     effects: list[Effect] = [Post(circle.id, say(circle, "circle.welcome", who=member.display_name))]
@@ -113,9 +114,12 @@ def _leave(circle: Circle, cmd: c.Leave, now: datetime) -> Step:
     others = [m for m in circle.members if m.user_id != cmd.actor]
     if member.facilitator and others and not any(m.facilitator for m in others):
         raise DomainError("error.last_facilitator")
+    # Only the name stays (for records and a later erasure): no time zone, no role.
+    gone = Member(member.user_id, member.display_name, member.joined_at)
     left = circle.replace(
         members=tuple(others),
         rotation=Rotation(tuple(u for u in circle.rotation.queue if u != cmd.actor), circle.rotation.history),
+        departed=(*(m for m in circle.departed if m.user_id != cmd.actor), gone),
     )
     effects: list[Effect] = [Post(circle.id, say(circle, "circle.left", who=member.display_name))]
     effects.extend(_size_warnings(left))

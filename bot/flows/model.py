@@ -194,6 +194,9 @@ class Circle:
     cadence: Cadence = field(default_factory=Cadence)
     rotation: Rotation = field(default_factory=Rotation)
     paused: bool = False
+    # Members who left, by the name they went by (nothing else), so old records still read
+    # with names and an erasure can scrub the name without anyone typing it; erased, gone.
+    departed: tuple[Member, ...] = ()
 
     def member(self, user_id: str) -> Member | None:
         return next((m for m in self.members if m.user_id == user_id), None)
@@ -201,12 +204,15 @@ class Circle:
     def pending_member(self, user_id: str) -> Member | None:
         return next((m for m in self.pending if m.user_id == user_id), None)
 
+    def departed_member(self, user_id: str) -> Member | None:
+        return next((m for m in self.departed if m.user_id == user_id), None)
+
     @property
     def facilitators(self) -> tuple[str, ...]:
         return tuple(m.user_id for m in self.members if m.facilitator)
 
     def name_of(self, user_id: str) -> str:
-        found = self.member(user_id) or self.pending_member(user_id)
+        found = self.member(user_id) or self.pending_member(user_id) or self.departed_member(user_id)
         return found.display_name if found else user_id
 
     def replace(self, **changes: object) -> Circle:

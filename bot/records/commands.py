@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot import intake
 from bot.flows.catalog import t
-from bot.flows.effects import Notice, SendFile
+from bot.flows.effects import Button, Notice, SendFile
 from bot.flows.errors import DomainError
 from bot.flows.model import Case, Circle
 from bot.incoming import Outcome
@@ -22,7 +22,8 @@ from bot.records.names import reader_zone
 from bot.storage.uow import UnitOfWork
 
 SUBCOMMANDS = ("export", "journal", "forget-me")
-ACTIONS = (erasure.CONFIRM_MEMBER, erasure.CONFIRM_CIRCLE)
+EXPORT_CIRCLE = "export_circle"  # `/codev export circle` on a button (the Slack App Home)
+ACTIONS = (erasure.CONFIRM_MEMBER, erasure.CONFIRM_CIRCLE, EXPORT_CIRCLE)
 FORMS = (journal.FORM_ID,)
 
 CaseFinder = Callable[[int | None], Awaitable[Case]]
@@ -57,7 +58,14 @@ async def slash(desk: Desk, sub: str, args: tuple[str, ...], find_case: CaseFind
     return await erasure.slash(desk.uow, desk.circle, desk.actor, args)
 
 
+def report_button(circle: Circle) -> Button:
+    """The circle report for a facilitator, at a press; the adapter makes it name `circle`."""
+    return Button(EXPORT_CIRCLE, t(circle.settings.language, "records.button.circle_report"))
+
+
 async def button(desk: Desk, action: str, value: str) -> Outcome:
+    if action == EXPORT_CIRCLE:
+        return await export_circle(desk)
     return await erasure.confirmed(desk.uow, desk.circle, desk.actor, action, value, desk.now)
 
 

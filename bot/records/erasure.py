@@ -54,14 +54,15 @@ async def slash(uow: UnitOfWork, circle: Circle, actor: str, args: tuple[str, ..
         return _notice(circle, "records.confirm_circle", button, name=circle.name)
     target = intake.user_ref(args[0]) if args else actor
     await _check_member_erasure(uow, circle, actor, target)
-    # A member who left is no longer named anywhere the bot can read: the facilitator may
-    # give the name they went by, so it is replaced in texts too (`forget-me @id Their Name`).
+    # The circle keeps the name a member who left went by, and it is replaced in texts; a
+    # facilitator may give another one too (`forget-me @id Their Name`), e.g. for a member
+    # who left before the circle kept names.
     former_name = " ".join(args[1:]).strip()[:150] if target != actor else ""
     value = f"{target}{_NAME_SEPARATOR}{former_name}" if former_name else target
     button = Button(CONFIRM_MEMBER, t(language, "records.button.forget"), value=value)
     if target == actor:
         return _notice(circle, "records.confirm_self", button)
-    return _notice(circle, "records.confirm_member", button, who=former_name or target)
+    return _notice(circle, "records.confirm_member", button, who=former_name or circle.name_of(target))
 
 
 async def _check_member_erasure(uow: UnitOfWork, circle: Circle, actor: str, target: str) -> list[Circle]:
@@ -148,14 +149,16 @@ async def erase_member(
 ) -> str:
     """Replace `user_id` by a pseudonym in every stored value of the circle; return the alias.
 
-    Their name is replaced in texts too: the one the circle knows, else `former_name`."""
-    known = circle.member(user_id) or circle.pending_member(user_id)
+    Their name is replaced in texts too: the one the circle knows (as a member, or as one who
+    left), and `former_name` if given."""
+    known = circle.member(user_id) or circle.pending_member(user_id) or circle.departed_member(user_id)
+    names = tuple(name for name in (known.display_name if known else None, former_name) if name)
     number = await uow.records.next_pseudonym(circle.id)
     alias = pseudonym_id(number)
-    rewrite = text_scrubber(user_id, known.display_name if known else former_name, _former(circle, number))
+    rewrite = text_scrubber(user_id, names, _former(circle, number))
     left = _without(circle, user_id)
-    # Ids only: the person's name lived in their member record, which is gone; other texts of
-    # the circle (its name, others' names, settings) are not rewritten, so none can break.
+    # Ids only: the person's name lived in their member (or departed) record, which is gone;
+    # other texts of the circle (its name, others' names, settings) are not rewritten.
     changed = codec.decode_circle(replace_in_json(codec.encode_circle(left), user_id, alias))
     await uow.circles.save(changed)
     for case in await uow.cases.list_for_circle(circle.id, active_only=False):
@@ -176,10 +179,12 @@ def _former(circle: Circle, number: int) -> str:
 
 
 def _without(circle: Circle, user_id: str) -> Circle:
-    """The circle with the person's member record (name, time zone) and queue place gone."""
+    """The circle with the person's member record (name, time zone), the name kept since they
+    left, and their queue place gone."""
     return circle.replace(
         members=tuple(m for m in circle.members if m.user_id != user_id),
         pending=tuple(m for m in circle.pending if m.user_id != user_id),
+        departed=tuple(m for m in circle.departed if m.user_id != user_id),
         rotation=Rotation(
             tuple(u for u in circle.rotation.queue if u != user_id),
             circle.rotation.history,

@@ -28,8 +28,9 @@ def pseudonym_number(user_id: str) -> int | None:
 
 
 def display_name(circle: Circle, user_id: str, language: str) -> str:
-    """A member's name; "a former member (n)" once erased; a marked id for those who left."""
-    member = circle.member(user_id) or circle.pending_member(user_id)
+    """A member's name (also once they left); "a former member (n)" once erased; a marked id
+    for those who left before the circle kept departed members' names."""
+    member = circle.member(user_id) or circle.pending_member(user_id) or circle.departed_member(user_id)
     if member is not None:
         return neutralise(member.display_name)
     number = pseudonym_number(user_id)

@@ -9,15 +9,16 @@ from typing import Any
 Rewrite = Callable[[str], str]
 
 
-def text_scrubber(user_id: str, name: str | None, replacement: str) -> Rewrite:
-    """Rewrites a text so neither `user_id` (bare or in a platform mention) nor `name`
+def text_scrubber(user_id: str, names: tuple[str, ...], replacement: str) -> Rewrite:
+    """Rewrites a text so neither `user_id` (bare or in a platform mention) nor any of `names`
     (as a whole word, as written) is left in it; each becomes `replacement`."""
     forms = [
         rf"<@[!&]?{re.escape(user_id)}(?:\|[^<>]*)?>",
         rf"(?<![\w.-]){re.escape(user_id)}(?![\w-])",
     ]
-    if name and name.strip():
-        forms.append(rf"@?(?<!\w){re.escape(name.strip())}(?!\w)")
+    # Longest first, so "Dan Roy" goes whole rather than leaving " Roy" after "Dan".
+    for name in sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True):
+        forms.append(rf"@?(?<!\w){re.escape(name)}(?!\w)")
     pattern = re.compile("|".join(f"(?:{form})" for form in forms))
 
     def rewrite(text: str) -> str:

@@ -11,7 +11,7 @@ from bot.flows import commands as c
 from bot.flows.circle_engine import handle_circle, setup_circle
 from bot.flows.effects import DirectMessage, Ephemeral
 from bot.flows.errors import DomainError
-from bot.flows.model import Circle, CircleSettings, ClientInteraction, Language, Phase
+from bot.flows.model import Circle, CircleSettings, ClientInteraction, Language, Member, Phase
 from bot.flows.step import Step
 
 from .builders import FAC, NOW, STRANGER, join, make_circle, member_ids, of_type, open_case
@@ -77,6 +77,39 @@ def test_leaving_removes_the_member_and_their_turn() -> None:
     circle = handle_circle(make_circle(), c.Leave("m2"), NOW).circle
     assert circle.member("m2") is None
     assert "m2" not in circle.rotation.queue
+
+
+def test_a_member_who_left_is_still_named_by_the_circle() -> None:
+    circle = handle_circle(make_circle(), c.Leave("m2"), NOW).circle
+
+    assert circle.name_of("m2") == "M2"
+
+
+def test_the_circle_keeps_only_the_name_of_a_member_who_left_not_their_time_zone_or_role() -> None:
+    circle = handle_circle(make_circle(), c.Join("m9", "Nine", "Europe/Paris"), NOW).circle
+    circle = handle_circle(circle, c.AcceptCharter("m9"), NOW).circle
+    circle = handle_circle(circle, c.MakeFacilitator(FAC, "m9"), NOW).circle
+
+    left = handle_circle(circle, c.Leave("m9"), NOW + timedelta(days=1)).circle
+
+    assert left.departed == (Member("m9", "Nine", NOW),)
+
+
+def test_a_member_who_comes_back_is_no_longer_kept_among_those_who_left() -> None:
+    circle = handle_circle(make_circle(), c.Leave("m2"), NOW).circle
+
+    back = join(circle, "m2")
+
+    assert back.departed == ()
+    assert back.member("m2") is not None
+
+
+def test_a_pending_member_who_leaves_is_not_kept_among_those_who_left() -> None:
+    circle = handle_circle(make_circle(), c.Join("newbie", "Newbie"), NOW).circle
+
+    left = handle_circle(circle, c.Leave("newbie"), NOW).circle
+
+    assert left.departed == ()
 
 
 def test_someone_who_never_joined_cannot_leave() -> None:

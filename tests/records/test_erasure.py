@@ -176,6 +176,54 @@ async def test_a_facilitator_erases_a_member_who_left_and_no_cell_holds_their_id
 
 
 @pytest.mark.asyncio
+async def test_a_facilitator_erases_a_member_who_left_and_no_cell_holds_their_name_though_nobody_typed_it(
+    driver: Driver,
+) -> None:
+    await full_consultation(driver)
+    accepted(await driver.slash(DAN, "leave"))
+    assert await cells_holding(driver.sessions, r"(?i)\bdan\b") != []  # kept, in the circle's departed
+
+    accepted(await driver.slash(FAC, f"forget-me <@{DAN}>"))
+    accepted(await driver.press(FAC, CONFIRM_MEMBER, value=DAN))
+
+    assert await cells_holding(driver.sessions, r"(?i)\bdan\b") == []
+
+
+@pytest.mark.asyncio
+async def test_the_confirmation_to_erase_a_member_who_left_names_them(driver: Driver) -> None:
+    await full_consultation(driver)
+    accepted(await driver.slash(DAN, "leave"))
+
+    confirm = accepted(await driver.slash(FAC, f"forget-me <@{DAN}>"))
+
+    assert confirm.notices[0].text == say("en", "records.confirm_member", who="Dan")
+
+
+@pytest.mark.asyncio
+async def test_once_a_member_who_left_is_erased_the_circle_no_longer_keeps_their_name(driver: Driver) -> None:
+    await full_consultation(driver)
+    accepted(await driver.slash(DAN, "leave"))
+
+    accepted(await driver.press(FAC, CONFIRM_MEMBER, value=DAN))
+
+    circle = await circle_at(driver.sessions)
+    assert circle is not None
+    assert circle.departed == ()
+
+
+@pytest.mark.asyncio
+async def test_forget_me_also_erases_the_name_another_circle_kept_after_the_member_left_it(driver: Driver) -> None:
+    await full_consultation(driver)
+    other = Place(channel="C2")
+    await driver.start_circle(members=(BOB, CY), place=other)
+    accepted(await driver.slash(BOB, "leave", place=other))
+
+    accepted(await driver.press(BOB, CONFIRM_MEMBER, value=BOB))
+
+    assert await cells_holding(driver.sessions, r"(?i)bob") == []
+
+
+@pytest.mark.asyncio
 async def test_a_facilitator_deletes_a_whole_circle_after_confirming(driver: Driver) -> None:
     await full_consultation(driver)
     circle = await circle_at(driver.sessions)

@@ -75,6 +75,17 @@ async def test_a_consultant_asking_for_the_export_is_refused_and_nothing_is_sent
     assert await files_sent(driver) == []
 
 
+@pytest.mark.asyncio
+async def test_a_member_who_left_is_still_named_in_the_case_record(driver: Driver) -> None:
+    await full_consultation(driver)
+    accepted(await driver.slash(CONSULTANTS[2], "leave"))
+
+    accepted(await driver.slash(FAC, "export 1"))
+
+    [sent] = await files_sent(driver)
+    assert "**Question 3** — Dan, " in sent.content
+
+
 def test_a_short_record_is_its_own_message_and_a_long_one_gets_a_caption() -> None:
     assert message_for("short", "caption") == "short"
     assert message_for("x" * (SHORT_ENOUGH + 1), "caption") == "caption"

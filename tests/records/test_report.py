@@ -14,15 +14,18 @@ from bot.flows.model import (
     Case,
     CaseKind,
     Circle,
+    CircleSettings,
     Contribution,
     ContributionKind,
     Expose,
     ItemStatus,
+    Language,
     Phase,
     Plan,
 )
+from bot.records.commands import EXPORT_CIRCLE, report_button
 from bot.records.report import FollowUp, follow_up_of
-from tests.service.helpers import CONSULTANTS, FAC, Driver, accepted, refusal_text, say
+from tests.service.helpers import CONSULTANTS, FAC, Driver, Place, accepted, refusal_text, say
 
 from .scenario import files_sent, full_consultation
 
@@ -66,6 +69,47 @@ async def test_a_consultant_asking_for_the_circle_report_is_refused(driver: Driv
 
     assert refusal_text(outcome) == say("en", "records.error.report_refused")
     assert await files_sent(driver) == []
+
+
+@pytest.mark.asyncio
+async def test_the_report_button_sends_a_facilitator_the_report_and_table_as_the_command_does(driver: Driver) -> None:
+    await full_consultation(driver)
+
+    outcome = accepted(await driver.press(FAC, EXPORT_CIRCLE))
+
+    assert outcome.notices[0].text == say("en", "records.report_sent")
+    report, table = await files_sent(driver)
+    assert (report.filename, table.filename) == ("circle-report.md", "circle-members.csv")
+    assert {report.user_id, table.user_id} == {FAC}
+    assert "1 consultations: 1 closed, 0 withdrawn, 0 in progress." in report.content
+
+
+@pytest.mark.asyncio
+async def test_the_report_button_sends_the_report_of_the_circle_whose_channel_it_names(driver: Driver) -> None:
+    await driver.start_circle()
+    other = await driver.start_circle(members=(BOB,), place=Place(channel="C2"))
+
+    accepted(await driver.press(FAC, EXPORT_CIRCLE, place=Place(channel="C2")))
+
+    assert {sent.circle_id for sent in await files_sent(driver)} == {other.id}
+
+
+@pytest.mark.asyncio
+async def test_a_consultant_pressing_the_report_button_is_refused_and_nothing_is_sent(driver: Driver) -> None:
+    await full_consultation(driver)
+
+    outcome = await driver.press(BOB, EXPORT_CIRCLE)
+
+    assert refusal_text(outcome) == say("en", "records.error.report_refused")
+    assert await files_sent(driver) == []
+
+
+def test_the_report_button_is_labelled_in_the_circles_language() -> None:
+    circle = circle_meeting_on().replace(settings=CircleSettings(language=Language.FR))
+
+    button = report_button(circle)
+
+    assert (button.action, button.label) == (EXPORT_CIRCLE, say("fr", "records.button.circle_report"))
 
 
 # --- pure: follow-up completion ----------------------------------------------------------------

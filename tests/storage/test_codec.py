@@ -30,6 +30,7 @@ from bot.flows.model import (
     Contribution,
     ItemStatus,
     MeetingRule,
+    Member,
     ParkedAdvice,
     Phase,
     Plan,
@@ -94,6 +95,19 @@ def test_a_realistic_circle_document_is_plain_json() -> None:
     assert document["settings"]["windows"]["clarification"] == "P2D"
     assert document["cadence"]["rule"]["at"] == "15:00:00"
     assert codec.decode_circle(document) == circle
+
+
+def test_a_circle_stored_before_departed_members_were_kept_reads_back_with_none() -> None:
+    document = codec.encode_circle(a_circle())
+    del document["departed"]
+
+    assert codec.decode_circle(document).departed == ()
+
+
+def test_a_circle_keeps_the_names_of_departed_members_in_its_document() -> None:
+    circle = a_circle().replace(departed=(Member("dan", "Dan", T0),))
+
+    assert codec.decode_circle(codec.encode_circle(circle)).name_of("dan") == "Dan"
 
 
 def test_a_case_with_a_plan_and_parked_advice_round_trips() -> None:

@@ -1,13 +1,15 @@
-"""The App Home tab: a person's circles, open cases, own action items, what awaits them."""
+"""The App Home tab: a person's circles, open cases, own action items, what awaits them,
+and for a facilitator, a button per circle they facilitate that sends them its report."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from bot.adapters.slack.blocks import MAX_VIEW_BLOCKS, Block, clip, text_sections
+from bot.adapters.slack.blocks import MAX_VIEW_BLOCKS, Block, Where, actions_blocks, clip, text_sections
 from bot.adapters.slack.escape import escape
 from bot.flows.catalog import t
 from bot.overview import Overview, overdue
+from bot.records.commands import report_button
 
 
 def home_view(overview: Overview, today: date, language: str = "en") -> Block:
@@ -51,6 +53,9 @@ def home_view(overview: Overview, today: date, language: str = "en") -> Block:
         blocks.append({"type": "divider"})
         # Already escaped above: the catalog's own mrkdwn (bold, channel links) must stay.
         blocks.extend({"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in _pieces(lines))
+        if overview.user_id in circle.facilitators:
+            # No channel behind the Home tab: the button names the circle by its channel.
+            blocks.extend(actions_blocks((report_button(circle),), Where(circle.channel_id)))
     return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
 
 

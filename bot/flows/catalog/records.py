@@ -126,6 +126,7 @@ RECORD_MESSAGES.update(
             "Usage: /codev journal (write an entry) or /codev journal list (read yours).",
             "Usage : /codev journal (écrire une entrée) ou /codev journal list (lire le vôtre).",
         ),
+        "records.button.circle_report": ("Send me the circle report", "M'envoyer le rapport du cercle"),
         "records.report_sent": (
             "The circle report is on its way to you in a private message (Markdown, and CSV for the table).",
             "Le rapport du cercle vous arrive en message privé (Markdown, et CSV pour le tableau).",
