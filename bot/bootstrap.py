@@ -23,6 +23,7 @@ from bot.delivery_failures import FailureNotices
 from bot.dispatcher import Dispatcher
 from bot.flows.model import Language
 from bot.ports import ChatAdapter, Deliverer
+from bot.records.retention import purge_expired
 from bot.scheduler import Scheduler
 from bot.scheduler_meetings import MeetingJobs
 from bot.scheduler_pacing import ChannelPacer
@@ -114,6 +115,7 @@ async def build(
         clock,
         platforms=tuple(deliverers),
         sweep_seconds=settings.behaviour.dispatch_interval_seconds,
+        retention=lambda: purge_expired(sessions, clock()),
     )
     return App(
         engine=engine, sessions=sessions, codev=codev, dispatcher=dispatcher, wake=wake, scheduler=scheduler

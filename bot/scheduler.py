@@ -8,7 +8,9 @@ job outlives the process; three jobs, all re-creatable at any moment:
 - `sweep`: an interval safety net, so a lost wake-up (another replica's commit, a failed
   round) costs at most one interval;
 - `plan`: every few hours, plan the coming meetings of every circle (only adds what is
-  missing: a circle whose planning row was lost still gets its nudges).
+  missing: a circle whose planning row was lost still gets its nudges);
+- `retention`: once a day, purge closed cases past their circle's retention period
+  (idempotent, so replicas may each run it).
 Due rows are claimed atomically (bot.storage.outbox), so several replicas may each run a
 scheduler. Defaults follow platform-notes §4: coalesce, no misfire grace limit.
 
@@ -21,10 +23,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -35,7 +38,9 @@ from bot.storage.outbox import Outbox
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
-WAKE, SWEEP, PLAN = "wake", "sweep", "plan"
+WAKE, SWEEP, PLAN, RETENTION = "wake", "sweep", "plan", "retention"
+# A quiet hour for the daily purge; it only has to run about once a day.
+RETENTION_AT = {"hour": 3, "minute": 30}
 # Our own guard keeps rounds from overlapping; APScheduler must not skip a wake-up for it.
 _MANY = 1000
 
@@ -57,6 +62,7 @@ class Scheduler:
         plan_every: timedelta = timedelta(hours=6),
         first_plan_after: timedelta = timedelta(seconds=30),
         real_now: Clock = _real_now,
+        retention: Callable[[], Awaitable[int]] | None = None,
     ) -> None:
         self._dispatcher = dispatcher
         self._outbox = outbox
@@ -67,6 +73,7 @@ class Scheduler:
         self._plan_every = plan_every
         self._first_plan_after = first_plan_after
         self._real_now = real_now
+        self._retention = retention
         self._aps = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": _MANY, "misfire_grace_time": None},
@@ -89,6 +96,12 @@ class Scheduler:
         job = self._aps.get_job(WAKE)
         return job.next_run_time if job is not None else None
 
+    @property
+    def purge_at(self) -> datetime | None:
+        """When the daily retention purge next runs (real time), if retention is wired."""
+        job = self._aps.get_job(RETENTION)
+        return job.next_run_time if job is not None else None
+
     def start(self) -> None:
         """Start on the running event loop: a round at once, then as rows come due."""
         now = self._real_now()
@@ -100,6 +113,10 @@ class Scheduler:
             next_run_time=now + self._first_plan_after,
             replace_existing=True,
         )
+        if self._retention is not None:
+            self._aps.add_job(
+                self.purge_expired, CronTrigger(timezone=UTC, **RETENTION_AT), id=RETENTION, replace_existing=True
+            )
         self._aps.add_job(self._wake, DateTrigger(now), id=WAKE, replace_existing=True)
         self._aps.start()
 
@@ -169,6 +186,19 @@ class Scheduler:
             return  # the sweep comes first anyway
         run_at = self._real_now() + timedelta(seconds=delay)
         self._aps.add_job(self._wake, DateTrigger(run_at), id=WAKE, replace_existing=True)
+
+    async def purge_expired(self) -> int:
+        """The daily retention run: purge what is past its period; never fails the scheduler."""
+        if self._retention is None:
+            return 0
+        try:
+            purged = await self._retention()
+        except Exception:
+            log.exception("retention purge failed; retried tomorrow")
+            return 0
+        if purged:
+            log.info("retention: purged %s cases", purged)
+        return purged
 
     async def _plan_all(self) -> None:
         try:

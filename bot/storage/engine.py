@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.storage.sqlite_driver import aiosqlite_dbapi
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///codev.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -23,6 +25,9 @@ def make_engine(database_url: str, **engine_options: Any) -> AsyncEngine:
     if url.get_backend_name() != "sqlite":
         engine_options.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **engine_options)
+    if url.get_driver_name() == "aiosqlite":
+        # One hand-off to aiosqlite's thread per statement instead of three or four.
+        engine_options.setdefault("module", aiosqlite_dbapi())
     engine = create_async_engine(url, **engine_options)
     in_memory = url.database in (None, "", ":memory:") or "mode=memory" in str(url)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not in_memory))
