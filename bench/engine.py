@@ -46,11 +46,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select, text
-from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bench.scratch_postgres import PostgresUnreachableError, scratch_database, under_ci
 from bot.incoming import ButtonPress, FormSubmission, Incoming, Origin, Outcome, Payload, SlashCommand, ThreadReply
 from bot.service import Codev
 from bot.storage.engine import make_engine, make_session_factory
@@ -373,60 +372,23 @@ async def bench_database(name: str, url: str, events: int, rounds: int, *, profi
 # --- the databases -----------------------------------------------------------------------
 
 
-def _under_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "false", "0", "no")
-
-
-def _pg_url(database: str) -> URL:
-    return URL.create(
-        "postgresql+asyncpg",
-        username=os.environ.get("PGUSER", "postgres"),
-        password=os.environ.get("PGPASSWORD") or None,
-        host=os.environ.get("PGHOST", "127.0.0.1"),
-        port=int(os.environ.get("PGPORT", "5432")),
-        database=database,
-    )
-
-
-async def _pg_admin(statement: str) -> None:
-    admin = create_async_engine(
-        _pg_url("postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args={"timeout": 5}
-    )
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await admin.dispose()
-
-
 async def bench_sqlite(events: int, rounds: int, *, profile: bool) -> Result:
     with tempfile.TemporaryDirectory(prefix="codev-bench-") as directory:
         url = f"sqlite+aiosqlite:///{directory}/bench.db"
         return await bench_database("sqlite", url, events, rounds, profile=profile)
 
 
-class PostgresUnreachableError(Exception):
-    """PostgreSQL cannot be reached while it is required (under CI)."""
-
-
 async def bench_postgres(events: int, rounds: int, *, profile: bool) -> Result | str:
     """The result, or the line that says why PostgreSQL was skipped."""
-    database = f"codev_bench_{os.getpid()}"
     try:
-        await _pg_admin(f'CREATE DATABASE "{database}"')
-    except Exception as problem:  # unreachable, refused, bad credentials: all "no PostgreSQL"
-        where = _pg_url("postgres").render_as_string(hide_password=True)
-        line = f"PostgreSQL unreachable at {where}: {type(problem).__name__}: {problem}"
-        if _under_ci():
-            raise PostgresUnreachableError(f"{line} (PostgreSQL is required under CI)") from problem
-        skipped = f"postgresql: SKIPPED, {line}"
+        async with scratch_database(f"codev_bench_{os.getpid()}") as url:
+            return await bench_database("postgresql", url, events, rounds, profile=profile)
+    except PostgresUnreachableError as problem:
+        if under_ci():
+            raise PostgresUnreachableError(f"{problem} (PostgreSQL is required under CI)") from problem
+        skipped = f"postgresql: SKIPPED, {problem}"
         print(skipped, flush=True)
         return skipped
-    try:
-        url = _pg_url(database).render_as_string(hide_password=False)
-        return await bench_database("postgresql", url, events, rounds, profile=profile)
-    finally:
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 # --- the report --------------------------------------------------------------------------

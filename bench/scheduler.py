@@ -43,10 +43,10 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import ClientSession, TCPConnector, web
 from sqlalchemy import insert, text
-from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from bench.scratch_postgres import PostgresUnreachableError, scratch_database
 from bot.bootstrap import App, build
 from bot.config import DatabaseSettings, Settings, load_settings
 from bot.flows.effects import Effect, MeetingJob, MeetingTimer, Post
@@ -416,28 +416,6 @@ async def fanouts(url: str) -> list[Fanout]:
 # --- databases and the report ----------------------------------------------------------------
 
 
-def _pg_url(database: str) -> URL:
-    return URL.create(
-        "postgresql+asyncpg",
-        username=os.environ.get("PGUSER", "postgres"),
-        password=os.environ.get("PGPASSWORD") or None,
-        host=os.environ.get("PGHOST", "127.0.0.1"),
-        port=int(os.environ.get("PGPORT", "5432")),
-        database=database,
-    )
-
-
-async def _pg_admin(statement: str) -> None:
-    admin = create_async_engine(
-        _pg_url("postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args={"timeout": 5}
-    )
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await admin.dispose()
-
-
 def _mb(size: float) -> str:
     return f"{size / 1e6:.0f} MB"
 
@@ -495,16 +473,11 @@ async def run(quick: bool) -> int:
         url = f"sqlite+aiosqlite:///{directory}/bench.db"
         results.append(await throughput("sqlite", url))
         fans = await fanouts(url)
-    database = f"codev_bench_sched_{os.getpid()}"
     try:
-        await _pg_admin(f'CREATE DATABASE "{database}"')
-    except Exception as problem:
-        skipped.append(f"postgresql: SKIPPED, unreachable: {type(problem).__name__}: {problem}")
-    else:
-        try:
-            results.append(await throughput("postgresql", _pg_url(database).render_as_string(hide_password=False)))
-        finally:
-            await _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        async with scratch_database(f"codev_bench_sched_{os.getpid()}") as pg:
+            results.append(await throughput("postgresql", pg))
+    except PostgresUnreachableError as problem:
+        skipped.append(f"postgresql: SKIPPED, {problem}")
     report(results, fans, skipped)
     print(f"\n(benchmark ran in {time.perf_counter() - started:.0f} s)")
     return 0

@@ -109,6 +109,7 @@ class Requests:
     def _signed(self, body: str, content_type: str) -> tuple[bytes, dict[str, str]]:
         stamp = str(int(time.time()))
         signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)
+        assert signature is not None  # None only when no secret is set
         headers = {"content-type": content_type, "x-slack-request-timestamp": stamp, "x-slack-signature": signature}
         return body.encode(), headers
 
