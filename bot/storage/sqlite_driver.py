@@ -100,6 +100,8 @@ class OneShotCursor(AsyncAdapt_aiosqlite_cursor):
         try:
             outcome = await_(self._connection._execute(_run_statement, self._connection, operation, parameters, many))
         except Exception as error:
+            self._description, self._rowcount, self._lastrowid = None, -1, None
+            self._rows.clear()
             self._adapt_connection._handle_exception(error)
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows) if rows is not None else collections.deque()
@@ -129,6 +131,8 @@ class OneShotDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """The stock aiosqlite DBAPI adapter, handing out `OneShotConnection`s."""
 
     def connect(self, *arg: Any, **kw: Any) -> OneShotConnection:
+        # The stock connect() opens the aiosqlite connection (its worker thread a daemon, as
+        # SQLAlchemy wants); only the adapter around it changes.
         stock = super().connect(*arg, **kw)
         return OneShotConnection(self, stock._connection)
 

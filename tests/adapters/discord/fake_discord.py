@@ -25,7 +25,8 @@ from .fake_rest import Call, Failure, FakeRest
 
 GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
 MESSAGE_CONTENT_INTENT = 1 << 15
-WAIT = 5.0
+# Generous: waits end as soon as the awaited thing happens, so only a failure waits this long.
+WAIT = 20.0
 
 
 @dataclass(slots=True)

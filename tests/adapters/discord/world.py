@@ -22,7 +22,7 @@ from bot.config import DatabaseSettings, DiscordSettings, Settings, load_setting
 from bot.incoming import Incoming, Outcome
 from bot.ports import Handler
 
-from .fake_discord import Call, FakeDiscord, Interacted
+from .fake_discord import WAIT, Call, FakeDiscord, Interacted
 
 MEMBERS = ("fay", "ann", "bob", "cy", "dan")
 CONSULTANTS = ("bob", "cy", "dan")
@@ -64,7 +64,7 @@ class World:
 
     async def connect(self) -> None:
         self._serving = asyncio.create_task(self.adapter.serve(self.core))
-        await asyncio.wait_for(self.adapter.ready.wait(), 5)
+        await asyncio.wait_for(self.adapter.ready.wait(), WAIT)
 
     async def restart(self, *, core: Handler | None = None, tuning: Tuning | None = None) -> None:
         """Stop the bot's process (its memory goes) and start a new one."""
@@ -142,7 +142,7 @@ class World:
                     return card
                 await asyncio.sleep(0.01)
 
-        return await asyncio.wait_for(shown(), 5)
+        return await asyncio.wait_for(shown(), WAIT)
 
 
 def button_id(message: dict[str, Any], action: str) -> str:
