@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.flows.model import Contribution, ContributionKind, Phase
+from bot.flows.model import Contribution
+from bot.storage.repositories import contribution_from_row
 from bot.storage.tables import circles, contributions, erasures, journal_entries, outbox, purges
 
 
@@ -100,20 +101,7 @@ class RecordRepository:
             .where(contributions.c.circle_id == circle_id)
             .order_by(contributions.c.at, contributions.c.seq)
         )
-        return [
-            Contribution(
-                id=r.id,
-                case_id=r.case_id,
-                author_id=r.author_id,
-                kind=ContributionKind(r.kind),
-                phase=Phase(r.phase),
-                text=r.text,
-                at=r.at,
-                out_of_role=r.out_of_role,
-                message_ref=r.message_ref,
-            )
-            for r in rows
-        ]
+        return [contribution_from_row(row) for row in rows]
 
     async def has_contributions_by(self, circle_id: str, author_id: str) -> bool:
         found = await self._session.execute(

@@ -290,20 +290,7 @@ class ContributionRepository:
             .where(contributions.c.case_id == case_id)
             .order_by(contributions.c.at, contributions.c.seq)
         )
-        return [
-            Contribution(
-                id=row.id,
-                case_id=row.case_id,
-                author_id=row.author_id,
-                kind=ContributionKind(row.kind),
-                phase=Phase(row.phase),
-                text=row.text,
-                at=row.at,
-                out_of_role=row.out_of_role,
-                message_ref=row.message_ref,
-            )
-            for row in rows
-        ]
+        return [contribution_from_row(row) for row in rows]
 
 
 def _contribution_row(item: Contribution, circle_id: str) -> dict[str, Any]:
@@ -319,3 +306,18 @@ def _contribution_row(item: Contribution, circle_id: str) -> dict[str, Any]:
         "at": item.at,
         "message_ref": item.message_ref,
     }
+
+
+def contribution_from_row(row: Any) -> Contribution:
+    """A `contributions` row as the engine's value (kind and phase back to their enums)."""
+    return Contribution(
+        id=row.id,
+        case_id=row.case_id,
+        author_id=row.author_id,
+        kind=ContributionKind(row.kind),
+        phase=Phase(row.phase),
+        text=row.text,
+        at=row.at,
+        out_of_role=row.out_of_role,
+        message_ref=row.message_ref,
+    )
