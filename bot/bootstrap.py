@@ -117,9 +117,7 @@ async def build(
         sweep_seconds=settings.behaviour.dispatch_interval_seconds,
         retention=lambda: purge_expired(sessions, clock()),
     )
-    return App(
-        engine=engine, sessions=sessions, codev=codev, dispatcher=dispatcher, wake=wake, scheduler=scheduler
-    )
+    return App(engine=engine, sessions=sessions, codev=codev, dispatcher=dispatcher, wake=wake, scheduler=scheduler)
 
 
 NOT_CONFIGURED = """\

@@ -224,9 +224,7 @@ async def test_a_row_that_keeps_failing_is_failed_after_the_last_attempt(
         clock.advance(RETRY.cap)
 
     assert deliverer.delivered == []
-    assert await statuses(sessions) == [
-        ("failed", RETRY.max_attempts, "gave up after retries: 5xx")
-    ]
+    assert await statuses(sessions) == [("failed", RETRY.max_attempts, "gave up after retries: 5xx")]
 
 
 @pytest.mark.asyncio
@@ -331,9 +329,7 @@ async def test_a_message_for_a_circle_that_no_longer_exists_is_dropped(
     await a_dispatcher(sessions, deliverer, FakeClock()).run_once()
 
     assert deliverer.delivered == []
-    assert await statuses(sessions) == [
-        ("dropped", 0, "circle 'deleted-circle' no longer exists")
-    ]
+    assert await statuses(sessions) == [("dropped", 0, "circle 'deleted-circle' no longer exists")]
 
 
 @pytest.mark.asyncio
@@ -356,26 +352,18 @@ async def test_run_forever_delivers_as_soon_as_it_is_woken(sessions: Sessions) -
 
 
 @pytest.mark.asyncio
-async def test_two_dispatchers_at_once_never_deliver_a_row_twice(
-    sessions: Sessions, migrated_url: str
-) -> None:
+async def test_two_dispatchers_at_once_never_deliver_a_row_twice(sessions: Sessions, migrated_url: str) -> None:
     for number in range(1, 6):
         await set_thread(sessions, f"case-{number}", f"card-{number}")
     effects: list[Effect] = [DirectMessage("circle-1", "bob", f"dm-{n}") for n in range(250)]
-    effects += [
-        Reply("circle-1", f"case-{case}", f"case-{case}-{n}")
-        for n in range(10)
-        for case in range(1, 6)
-    ]
+    effects += [Reply("circle-1", f"case-{case}", f"case-{case}-{n}") for n in range(10) for case in range(1, 6)]
     await queue(sessions, effects)
     other_engine = make_engine(migrated_url)
     log: list[tuple[Effect, Address]] = []
     via_first, via_second = RecordingDeliverer(shared_log=log), RecordingDeliverer(shared_log=log)
     clock = FakeClock()
     first = a_dispatcher(sessions, via_first, clock, worker_id="first")
-    second = a_dispatcher(
-        make_session_factory(other_engine), via_second, clock, worker_id="second"
-    )
+    second = a_dispatcher(make_session_factory(other_engine), via_second, clock, worker_id="second")
     try:
         await asyncio.gather(first.run_once(), second.run_once())
         await first.run_once()  # what the other still held back when this one finished

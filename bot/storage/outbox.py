@@ -119,13 +119,9 @@ class Outbox:
         """Delivered. With `thread_ref_of`, the message was that case's card: it roots the
         case's thread from now on (set in the same transaction, so replies never miss it)."""
         async with self._sessions.begin() as session:
-            await session.execute(
-                _settle(row_id).values(status="sent", sent_at=now, message_ref=message_ref)
-            )
+            await session.execute(_settle(row_id).values(status="sent", sent_at=now, message_ref=message_ref))
             if thread_ref_of is not None and message_ref is not None:
-                await session.execute(
-                    update(cases).where(cases.c.id == thread_ref_of).values(thread_ref=message_ref)
-                )
+                await session.execute(update(cases).where(cases.c.id == thread_ref_of).values(thread_ref=message_ref))
 
     async def mark_sent_many(self, rows: Sequence[SentRow], now: datetime) -> None:
         """`mark_sent` for many rows, in one transaction."""
@@ -173,11 +169,7 @@ class Outbox:
 
     async def mark_failed(self, row_id: int, error: str) -> None:
         """Permanently undeliverable: kept for the record, never retried."""
-        await self._execute(
-            _settle(row_id).values(
-                status="failed", attempts=outbox.c.attempts + 1, last_error=error
-            )
-        )
+        await self._execute(_settle(row_id).values(status="failed", attempts=outbox.c.attempts + 1, last_error=error))
 
     async def mark_dropped(self, row_id: int, reason: str) -> None:
         """Nothing to deliver any more (its circle is gone): kept for the record."""
@@ -191,9 +183,7 @@ class Outbox:
         """When a row next becomes claimable (a due time or a lease running out)."""
         served = _served(outbox, platforms)
         pending = select(func.min(outbox.c.due_at)).where(outbox.c.status == "pending", served)
-        leased = select(func.min(outbox.c.claimed_until)).where(
-            outbox.c.status == "claimed", served
-        )
+        leased = select(func.min(outbox.c.claimed_until)).where(outbox.c.status == "claimed", served)
         async with self._sessions() as session:
             times = [
                 await session.scalar(pending),
@@ -215,9 +205,7 @@ class Outbox:
     async def address_of(self, circle_id: str, case_id: str | None) -> Address | None:
         """Where a circle's (and its case's) messages go; None if the circle is gone."""
         thread = (
-            select(cases.c.thread_ref).where(cases.c.id == case_id).scalar_subquery()
-            if case_id is not None
-            else None
+            select(cases.c.thread_ref).where(cases.c.id == case_id).scalar_subquery() if case_id is not None else None
         )
         columns = [circles.c.platform, circles.c.workspace_id, circles.c.channel_id]
         query = select(*columns, *([thread.label("thread_ref")] if thread is not None else []))

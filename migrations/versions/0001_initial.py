@@ -93,9 +93,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("id", name=op.f("uq_contributions_id")),
     )
     op.create_index(op.f("ix_contributions_case_id_at"), "contributions", ["case_id", "at"])
-    op.create_index(
-        op.f("ix_contributions_circle_id_author_id"), "contributions", ["circle_id", "author_id"]
-    )
+    op.create_index(op.f("ix_contributions_circle_id_author_id"), "contributions", ["circle_id", "author_id"])
 
     op.create_table(
         "processed_events",
@@ -103,9 +101,7 @@ def upgrade() -> None:
         sa.Column("received_at", utc(), nullable=False),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_processed_events")),
     )
-    op.create_index(
-        op.f("ix_processed_events_received_at"), "processed_events", ["received_at"]
-    )
+    op.create_index(op.f("ix_processed_events_received_at"), "processed_events", ["received_at"])
 
     op.create_table(
         "outbox",

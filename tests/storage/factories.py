@@ -18,9 +18,7 @@ from bot.flows.model import (
 T0 = datetime(2025, 3, 4, 15, 0, tzinfo=UTC)
 
 
-def a_circle(
-    circle_id: str = "circle-1", *, channel_id: str | None = None, platform: str = "slack"
-) -> Circle:
+def a_circle(circle_id: str = "circle-1", *, channel_id: str | None = None, platform: str = "slack") -> Circle:
     return Circle(
         id=circle_id,
         platform=platform,

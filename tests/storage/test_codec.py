@@ -44,10 +44,7 @@ from tests.storage.factories import T0, a_case, a_circle, a_contribution
 # Stored datetimes are either UTC instants or naive local wall times (meeting dates).
 moments = st.datetimes(timezones=st.sampled_from([UTC])) | st.datetimes()
 effects: st.SearchStrategy[Effect] = st.one_of(
-    *(
-        st.from_type(kind)
-        for kind in (Post, Reply, DirectMessage, Ephemeral, UpdateCard, OpenForm, SetTimer)
-    )
+    *(st.from_type(kind) for kind in (Post, Reply, DirectMessage, Ephemeral, UpdateCard, OpenForm, SetTimer))
 )
 
 
@@ -147,6 +144,4 @@ def test_a_post_with_a_card_reads_back_as_a_post() -> None:
     )
     assert codec.decode_effect(codec.encode_effect(post)) == post
     assert codec.decode_effect(codec.encode_effect(form)) == form
-    assert codec.decode_contribution(codec.encode_contribution(a_contribution("x"))) == (
-        a_contribution("x")
-    )
+    assert codec.decode_contribution(codec.encode_contribution(a_contribution("x"))) == (a_contribution("x"))

@@ -183,9 +183,7 @@ async def test_an_address_names_the_circle_channel_and_the_case_thread(
         await uow.commit()
     rows = Outbox(sessions)
 
-    assert await rows.address_of("circle-1", "case-1") == Address(
-        "slack", "T1", "C-circle-1", "1700.01"
-    )
+    assert await rows.address_of("circle-1", "case-1") == Address("slack", "T1", "C-circle-1", "1700.01")
     assert await rows.address_of("circle-1", "case-2") == Address("slack", "T1", "C-circle-1")
     assert await rows.address_of("circle-1", None) == Address("slack", "T1", "C-circle-1")
     assert await rows.address_of("gone", None) is None
