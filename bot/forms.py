@@ -20,8 +20,18 @@ KINDS = tuple(CaseKind)
 UPDATE_STATUSES = (ItemStatus.DONE, ItemStatus.PARTLY, ItemStatus.DROPPED, ItemStatus.CHANGED)
 
 
-def _field(lang: str, name: str, *, long: bool = False, required: bool = True, **extra: object) -> FormField:
-    return FormField(name, t(lang, f"form.field.{name}"), long=long, required=required, **extra)  # type: ignore[arg-type]
+def _field(
+    lang: str,
+    name: str,
+    *,
+    long: bool = False,
+    required: bool = True,
+    max_length: int = MAX_FIELD,
+    options: tuple[tuple[str, str], ...] = (),
+    initial: str = "",
+) -> FormField:
+    """A field labelled from the catalog's `form.field.<name>`."""
+    return FormField(name, t(lang, f"form.field.{name}"), long, required, max_length, options, initial)
 
 
 def submit_form(lang: str) -> Form:

@@ -6,6 +6,7 @@ what to record. `case_engine.handle_case` then settles the phase.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from bot.flows import commands as c
@@ -128,9 +129,7 @@ def keep_for_consultation(
         raise DomainError("error.nothing_to_keep")
     if found.kept:
         raise DomainError("error.already_kept")
-    parked = tuple(
-        p.__class__(p.contribution_id, p.author_id, p.text, kept=True) if p is found else p for p in case.parked
-    )
+    parked = tuple(dataclasses.replace(p, kept=True) if p is found else p for p in case.parked)
     note = DirectMessage(circle.id, cmd.actor, say(circle, "clarification.kept"), case_id=case.id)
     return Step(circle, case.replace(parked=parked), (), (note,))
 
@@ -210,12 +209,10 @@ def apply_update(case: Case, item: int, status: ItemStatus, note: str) -> Case:
     if not 1 <= item <= len(case.plan.items):
         raise DomainError("error.no_such_item", item=item, count=len(case.plan.items))
     items = tuple(
-        existing.__class__(existing.what, existing.due, existing.indicator, status, note)
-        if number == item
-        else existing
+        dataclasses.replace(existing, status=status, note=note) if number == item else existing
         for number, existing in enumerate(case.plan.items, start=1)
     )
-    plan = Plan(case.plan.synthesis, items, case.plan.posted_at)
+    plan = dataclasses.replace(case.plan, items=items)
     return case.replace(plan=plan)
 
 

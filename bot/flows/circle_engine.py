@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -86,7 +87,7 @@ def _accept_charter(circle: Circle, cmd: c.AcceptCharter, now: datetime) -> Step
     pending = circle.pending_member(cmd.actor)
     if pending is None:
         raise DomainError("error.join_first")
-    member = Member(pending.user_id, pending.display_name, pending.joined_at, False, now, pending.timezone)
+    member = dataclasses.replace(pending, charter_accepted_at=now)
     joined = circle.replace(
         members=(*circle.members, member),
         pending=tuple(m for m in circle.pending if m.user_id != cmd.actor),
@@ -198,12 +199,7 @@ def _make_facilitator(circle: Circle, cmd: c.MakeFacilitator, now: datetime) -> 
         raise DomainError("error.unknown_member", who=cmd.user_id)
     if target.facilitator:
         raise DomainError("error.already_facilitator", who=target.display_name)
-    members = tuple(
-        Member(m.user_id, m.display_name, m.joined_at, True, m.charter_accepted_at, m.timezone)
-        if m.user_id == cmd.user_id
-        else m
-        for m in circle.members
-    )
+    members = tuple(dataclasses.replace(m, facilitator=True) if m.user_id == cmd.user_id else m for m in circle.members)
     changed = circle.replace(members=members)
     return Step(changed, None, (), (Post(circle.id, say(circle, "circle.new_facilitator", who=target.display_name)),))
 

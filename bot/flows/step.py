@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -31,7 +32,6 @@ def local_time(circle: Circle, moment: datetime) -> str:
     return f"{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
 
 
-def names(circle: Circle, user_ids: object) -> str:
-    assert isinstance(user_ids, tuple | frozenset | list | set)
-    found = sorted(circle.name_of(str(user)) for user in user_ids)
+def names(circle: Circle, user_ids: Iterable[str]) -> str:
+    found = sorted(circle.name_of(user) for user in user_ids)
     return ", ".join(found) if found else "—"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Column, Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.model import Contribution
@@ -83,15 +83,17 @@ class RecordRepository:
         )
 
     async def rewrite_journal_texts(self, circle_id: str, rewrite: Callable[[str], str]) -> None:
-        rows = await self._session.execute(
-            select(journal_entries.c.id, journal_entries.c.text).where(journal_entries.c.circle_id == circle_id)
-        )
-        for row in rows.all():
-            changed = rewrite(row.text)
-            if changed != row.text:
-                await self._session.execute(
-                    update(journal_entries).where(journal_entries.c.id == row.id).values(text=changed)
-                )
+        await self._rewrite_texts(journal_entries, journal_entries.c.id, circle_id, rewrite)
+
+    async def _rewrite_texts(
+        self, table: Table, key: Column[Any], circle_id: str, rewrite: Callable[[str], str]
+    ) -> None:
+        """Apply `rewrite` to the `text` of `table`'s rows in the circle; write back what changed."""
+        rows = await self._session.execute(select(key, table.c.text).where(table.c.circle_id == circle_id))
+        for row_key, text in rows.all():
+            changed = rewrite(text)
+            if changed != text:
+                await self._session.execute(update(table).where(key == row_key).values(text=changed))
 
     # --- contributions in bulk ---------------------------------------------------------
 
@@ -127,15 +129,7 @@ class RecordRepository:
         )
 
     async def rewrite_contribution_texts(self, circle_id: str, rewrite: Callable[[str], str]) -> None:
-        rows = await self._session.execute(
-            select(contributions.c.seq, contributions.c.text).where(contributions.c.circle_id == circle_id)
-        )
-        for row in rows.all():
-            changed = rewrite(row.text)
-            if changed != row.text:
-                await self._session.execute(
-                    update(contributions).where(contributions.c.seq == row.seq).values(text=changed)
-                )
+        await self._rewrite_texts(contributions, contributions.c.seq, circle_id, rewrite)
 
     async def delete_contributions_of_case(self, case_id: str) -> int:
         removed = await self._session.execute(
