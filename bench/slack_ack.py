@@ -2,16 +2,20 @@
 
 Both apps run in this process on 127.0.0.1, in HTTP mode, with signature verification on,
 against a minimal fake Web API:
-- codev: the real adapter (`SlackAdapter`), service and storage on a temporary SQLite file,
-  with a circle of five, one case in clarification. `/codev status` is read, answered in the
-  ack; a thread reply is a new contribution, committed before Slack hears 200.
+- codev: the real adapter (`SlackAdapter`), inbox, service and storage on a temporary SQLite
+  file, with a circle of five, one case in clarification. Both requests are journaled, then
+  acknowledged, then applied: `/codev status` is answered through its response_url, a thread
+  reply becomes a new contribution.
 - bare: a Bolt AsyncApp whose listeners only ack, in Bolt's default mode (ack, then the
   listener runs) and with `process_before_response=True` (Codev's mode), same server code.
 
 Requests are signed beforehand (signing is the client's cost); each is timed from send to the
 full response. Concurrency 1, 10 and 50 means that many clients sending back to back. Rounds
-alternate apps. p50/p99 in milliseconds and the ratio codev p99 / bare p99 (target: ≤ 1.25).
-Prints figures; asserts nothing.
+alternate apps; after each codev round the bench waits, untimed, until everything it
+acknowledged is applied, so that work never lands in a bare app's round. p50/p99 in
+milliseconds and the ratio codev p99 / bare p99 (target: ≤ 1.25 against either bare app).
+Also printed: how long after sending each codev request was applied (the status answer
+received at its response_url; the reply committed). Prints figures; asserts nothing.
 
     PYTHONPATH=. .venv/bin/python bench/slack_ack.py [--requests N] [--rounds N] [--database-url URL]
 """
@@ -43,7 +47,10 @@ from bot.adapters.slack.adapter import SlackAdapter, Tuning
 from bot.adapters.slack.server import HttpServer, web_application
 from bot.bootstrap import build
 from bot.config import BehaviourSettings, DatabaseSettings, DiscordSettings, ServerSettings, Settings, SlackSettings
-from bot.incoming import ButtonPress, FormSubmission, Incoming, Origin
+from bot.inbox import Inbox
+from bot.incoming import ButtonPress, FormSubmission, Incoming, Origin, Outcome
+from bot.ports import Handler
+from bot.storage.journal import Journal
 from bot.storage.uow import UnitOfWork
 
 SECRET = "bench-secret"
@@ -54,8 +61,15 @@ LEVELS = (1, 10, 50)
 Send = Callable[[], Awaitable[None]]
 
 
-async def fake_web_api() -> tuple[web.AppRunner, str]:
+Arrivals = dict[str, float]  # request key -> perf_counter() when it was applied
+
+
+async def fake_web_api(answered: Arrivals) -> tuple[web.AppRunner, str]:
     counter = itertools.count(1)
+
+    async def response_url(request: web.Request) -> web.Response:
+        answered[request.match_info["key"]] = time.perf_counter()
+        return web.Response(text="ok")
 
     async def api(request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -68,20 +82,21 @@ async def fake_web_api() -> tuple[web.AppRunner, str]:
 
     app = web.Application()
     app.router.add_route("*", "/api/{method}", api)
+    app.router.add_post("/response/{key}", response_url)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/api/"
 
 
-def settings(database_url: str, api_url: str) -> Settings:
+def settings(database_url: str, api_url: str, inbox_dir: Path) -> Settings:
     none: dict[str, Any] = {"_env_file": None}
     return Settings(
         database=DatabaseSettings(url=database_url, **none),
         slack=SlackSettings(**none, bot_token=SecretStr("xoxb-T1"), signing_secret=SecretStr(SECRET), api_url=api_url),
         discord=DiscordSettings(**none),
         server=ServerSettings(**none, port=0, host="127.0.0.1"),
-        behaviour=BehaviourSettings(**none),
+        behaviour=BehaviourSettings(**none, inbox_dir=inbox_dir),
     )
 
 
@@ -99,11 +114,29 @@ async def prepare_circle(handle: Callable[[Incoming], Awaitable[Any]]) -> None:
     await handle(Incoming(origin(CLIENT), FormSubmission("submit", values)))
 
 
+class Applied:
+    """The core, noting when each thread reply (by event id) was applied."""
+
+    def __init__(self, core: Handler, applied: Arrivals) -> None:
+        self._core = core
+        self._applied = applied
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        outcome = await self._core.handle(incoming)
+        if incoming.event_id:
+            self._applied[incoming.event_id] = time.perf_counter()
+        return outcome
+
+
+Signed = tuple[str, bytes, dict[str, str]]  # the request's key, body, headers
+
+
 class Requests:
     """Pre-signed request bodies: commands and thread-reply events with fresh event ids."""
 
-    def __init__(self, thread_ts: str) -> None:
+    def __init__(self, thread_ts: str, api_url: str) -> None:
         self._thread_ts = thread_ts
+        self._responses = api_url.removesuffix("/api/") + "/response/"
         self._ids = itertools.count(1)
 
     def _signed(self, body: str, content_type: str) -> tuple[bytes, dict[str, str]]:
@@ -113,7 +146,7 @@ class Requests:
         headers = {"content-type": content_type, "x-slack-request-timestamp": stamp, "x-slack-signature": signature}
         return body.encode(), headers
 
-    def status(self) -> tuple[bytes, dict[str, str]]:
+    def status(self) -> Signed:
         n = next(self._ids)
         fields = {
             "team_id": TEAM,
@@ -123,12 +156,12 @@ class Requests:
             "command": "/codev",
             "text": "status",
             "api_app_id": "ABENCH",
-            "response_url": "http://127.0.0.1:9/unused",
+            "response_url": f"{self._responses}s{n}",
             "trigger_id": f"t{n}",
         }
-        return self._signed(urlencode(fields), "application/x-www-form-urlencoded")
+        return (f"s{n}", *self._signed(urlencode(fields), "application/x-www-form-urlencoded"))
 
-    def reply(self) -> tuple[bytes, dict[str, str]]:
+    def reply(self) -> Signed:
         n = next(self._ids)
         event = {
             "type": "message",
@@ -147,23 +180,26 @@ class Requests:
             "event_time": int(time.time()),
             "event": event,
         }
-        return self._signed(json.dumps(body), "application/json")
+        return (f"EvB{n:09d}", *self._signed(json.dumps(body), "application/json"))
 
 
 async def measure(
     http: aiohttp.ClientSession,
     url: str,
-    make: Callable[[], tuple[bytes, dict[str, str]]],
+    make: Callable[[], Signed],
     total: int,
     concurrency: int,
+    sent: Arrivals | None = None,
 ) -> list[float]:
     prepared = [make() for _ in range(total)]
     queue = iter(prepared)
     timings: list[float] = []
 
     async def client() -> None:
-        for body, headers in queue:
+        for key, body, headers in queue:
             started = time.perf_counter()
+            if sent is not None:
+                sent[key] = started
             async with http.post(url, data=body, headers=headers) as response:
                 await response.read()
                 if response.status != 200:
@@ -199,12 +235,17 @@ def bare_app(api_url: str, *, process_before_response: bool) -> AsyncApp:
 
 async def run(requests_per_round: int, rounds: int, database_url: str | None) -> None:
     logging.disable(logging.WARNING)
-    fake, api_url = await fake_web_api()
+    applied: Arrivals = {}
+    fake, api_url = await fake_web_api(applied)
     with tempfile.TemporaryDirectory() as folder:
-        config = settings(database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", api_url)
+        config = settings(
+            database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", api_url, Path(folder) / "inbox"
+        )
         adapter = SlackAdapter(config, tuning=Tuning(pace_seconds=0.0))
         codev_app = await build(config, deliverers={"slack": adapter}, worker_id="bench")
-        await adapter.start(codev_app.codev)
+        inbox = Inbox(Applied(codev_app.codev, applied), Journal(config.behaviour.inbox_dir))
+        await inbox.start()
+        await adapter.start(inbox)
         await prepare_circle(codev_app.codev.handle)
         await codev_app.dispatcher.run_once()
         async with UnitOfWork(codev_app.sessions) as uow:
@@ -220,20 +261,36 @@ async def run(requests_per_round: int, rounds: int, database_url: str | None) ->
             bares[name] = server
         urls = {"codev": f"http://127.0.0.1:{adapter.port}/slack/events"}
         urls |= {name: f"http://127.0.0.1:{server.port}/slack/events" for name, server in bares.items()}
-        requests = Requests(thread_ts)
+        requests = Requests(thread_ts, api_url)
         results: dict[tuple[str, str, int], list[float]] = {}
         connector = aiohttp.TCPConnector(limit=0)
+
+        async def settled() -> None:  # untimed: what codev acknowledged is applied before the next round
+            await inbox.settle()
+            await adapter.settle()
+
         async with aiohttp.ClientSession(connector=connector) as http:
             for kind, make in (("/codev status", requests.status), ("thread reply", requests.reply)):
                 for level in LEVELS:
                     for url in urls.values():  # warm-up
                         await measure(http, url, make, min(20, requests_per_round), level)
+                    await settled()
                     for _ in range(rounds):
                         for name, url in urls.items():
+                            sent: Arrivals | None = {} if name == "codev" else None
                             results.setdefault((kind, name, level), []).extend(
-                                await measure(http, url, make, requests_per_round, level)
+                                await measure(http, url, make, requests_per_round, level, sent)
                             )
+                            if sent is not None:
+                                await settled()
+                                results.setdefault((kind, "codev applied", level), []).extend(
+                                    (applied[key] - at) * 1000 for key, at in sent.items() if key in applied
+                                )
+                                results.setdefault((kind, "codev not applied", level), []).extend(
+                                    0.0 for key in sent if key not in applied
+                                )
         await adapter.stop()
+        await inbox.stop()
         for server in bares.values():
             await server.stop()
         await codev_app.close()
@@ -252,6 +309,13 @@ def report(results: dict[tuple[str, str, int], list[float]], names: Sequence[str
                 ratio = "" if name == "codev" else f"{codev_p99 / p99:5.2f}x"
                 p50 = statistics.median(values)
                 print(f"{kind:<14} {level:>4}  {name:<32} {len(values):>5} {p50:8.2f} {p99:8.2f}  {ratio}")
+            applied = results.get((kind, "codev applied", level), [])
+            missing = len(results.get((kind, "codev not applied", level), []))
+            if applied:
+                p50, p99 = statistics.median(applied), pct(applied, 0.99)
+                label = "codev: sent -> applied"
+                counts = f"{len(applied):>5} {p50:8.2f} {p99:8.2f}  ({missing} not applied)"
+                print(f"{kind:<14} {level:>4}  {label:<32} {counts}")
         print()
 
 

@@ -14,14 +14,17 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.delivery_failures import FailureNotices
 from bot.dispatcher import Dispatcher
 from bot.flows.model import Language
+from bot.inbox import Inbox
 from bot.ports import ChatAdapter, Deliverer
 from bot.records.retention import purge_expired
 from bot.scheduler import Scheduler
@@ -29,6 +32,7 @@ from bot.scheduler_meetings import MeetingJobs
 from bot.scheduler_pacing import ChannelPacer
 from bot.service import Codev, new_id
 from bot.storage.engine import make_engine, make_session_factory
+from bot.storage.journal import Journal
 from bot.storage.migrate import upgrade
 from bot.storage.outbox import Outbox
 
@@ -61,8 +65,11 @@ class App:
     wake: asyncio.Event
     # The clock that wakes the dispatcher (started by `run`; tests call `run_due` or `start`).
     scheduler: Scheduler
+    # What chat adapters call: started by `run` (or a test) before any adapter listens.
+    inbox: Inbox
 
     async def close(self) -> None:
+        await self.inbox.stop()
         await self.scheduler.close()
         await self.engine.dispose()
 
@@ -117,7 +124,31 @@ async def build(
         sweep_seconds=settings.behaviour.dispatch_interval_seconds,
         retention=lambda: purge_expired(sessions, clock()),
     )
-    return App(engine=engine, sessions=sessions, codev=codev, dispatcher=dispatcher, wake=wake, scheduler=scheduler)
+    inbox = Inbox(codev, Journal(inbox_folder(settings)))
+    return App(
+        engine=engine,
+        sessions=sessions,
+        codev=codev,
+        dispatcher=dispatcher,
+        wake=wake,
+        scheduler=scheduler,
+        inbox=inbox,
+    )
+
+
+def inbox_folder(settings: Settings) -> Path | None:
+    """Where the inbox journal lives: the setting, else beside the SQLite file (the state it
+    belongs to), else ./codev-inbox; None for an in-memory database, which keeps nothing."""
+    if settings.behaviour.inbox_dir is not None:
+        return settings.behaviour.inbox_dir
+    url = make_url(settings.database.url)
+    if url.get_backend_name() != "sqlite":
+        return Path("codev-inbox")
+    database = url.database or ""
+    if database in ("", ":memory:") or "mode=memory" in str(url):
+        return None
+    path = Path(database)
+    return path.with_name(f"{path.stem}-inbox")
 
 
 NOT_CONFIGURED = """\
@@ -175,10 +206,11 @@ async def run(settings: Settings, *, err: TextIO | None = None) -> int:
         return EXIT_NOT_CONFIGURED
     app = await build(settings, deliverers={adapter.platform: adapter for adapter in adapters})
     try:
+        await app.inbox.start()
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(app.scheduler.run_forever())
             for adapter in adapters:
-                tasks.create_task(adapter.serve(app.codev))
+                tasks.create_task(adapter.serve(app.inbox))
     finally:
         await app.close()
     return 0

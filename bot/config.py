@@ -203,6 +203,9 @@ class BehaviourSettings(_EnvSettings, env_prefix="CODEV_"):
     default_timezone: str = _setting("UTC", "an IANA time zone name such as UTC, Europe/Paris or America/Montreal")
     dispatch_interval_seconds: float = _setting(5.0, "a number of seconds greater than 0, e.g. 5 or 0.5", gt=0)
     log_level: LogLevel = _setting("INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    # Where events acknowledged to Slack or Discord wait until applied; unset: beside the
+    # SQLite file, or ./codev-inbox with PostgreSQL (see `inbox_folder`).
+    inbox_dir: Path | None = _setting(None, "a folder the bot may create and write, e.g. /var/lib/codev/inbox")
 
     @field_validator("default_language", mode="before")
     @classmethod

@@ -6,8 +6,10 @@ An adapter implements `Deliverer`; the dispatcher resolves where an effect goes 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.flows.effects import Effect
 from bot.incoming import Incoming, Outcome
@@ -49,9 +51,24 @@ class Handler(Protocol):
     async def handle(self, incoming: Incoming) -> Outcome: ...
 
 
+# What an adapter does once an accepted event is applied (None: it could not be, and was set aside).
+FollowUp = Callable[[Outcome | None], Coroutine[Any, Any, None]]
+
+
+class Intake(Handler, Protocol):
+    """The core behind the inbox (`bot.inbox.Inbox`): `handle` answers now; `accept` journals
+    the event so it can be acknowledged at once, and applies it soon, then calls `then`."""
+
+    def accept(self, incoming: Incoming, then: FollowUp | None = None) -> None: ...
+
+    def receiving(self) -> AbstractContextManager[None]:
+        """Held while a request is being received, so acknowledgements go before applying."""
+        ...
+
+
 class ChatAdapter(Deliverer, Protocol):
     """A chat platform: delivers effects, and listens for people until cancelled."""
 
-    async def serve(self, core: Handler) -> None:
+    async def serve(self, core: Intake) -> None:
         """Receive events and hand them to `core`; return only when stopped."""
         ...

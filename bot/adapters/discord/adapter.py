@@ -27,7 +27,7 @@ from bot.adapters.discord.translate import ANSWER_WITHIN, PLATFORM, Interactions
 from bot.adapters.discord.views import PendingForms, register
 from bot.config import DiscordSettings
 from bot.flows.effects import Effect
-from bot.ports import Address, DeliveryError, Handler
+from bot.ports import Address, DeliveryError, Intake
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class DiscordAdapter:
 
     # --- ChatAdapter ---------------------------------------------------------------------
 
-    async def serve(self, core: Handler) -> None:
+    async def serve(self, core: Intake) -> None:
         point_at(self._settings)
         while True:
             try:
@@ -91,7 +91,7 @@ class DiscordAdapter:
 
     # --- inside --------------------------------------------------------------------------
 
-    async def _serve_once(self, core: Handler) -> None:
+    async def _serve_once(self, core: Intake) -> None:
         client = make_client(
             self._settings, read_messages=self.reads_messages, guild_ready_timeout=self._tuning.guild_ready_timeout
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -24,7 +23,7 @@ from bot.adapters.discord.views import FormButton, FormModal, PendingForm, Pendi
 from bot.flows.catalog import t
 from bot.flows.effects import Button, Form, Notice
 from bot.incoming import ButtonPress, FormSubmission, Incoming, Origin, Outcome, Payload, SlashCommand, ThreadReply
-from bot.ports import Handler
+from bot.ports import Intake
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ def interaction_origin(interaction: discord.Interaction[Any], place: tuple[str, 
 class Interactions:
     def __init__(
         self,
-        core: Handler,
+        core: Intake,
         at_hand: AtHand,
         forms: PendingForms,
         *,
@@ -72,7 +71,6 @@ class Interactions:
         self._reads_messages = reads_messages
         self._parent_of = parent_of  # thread id -> parent channel id (awaitable), for uncached threads
         self._within = answer_within
-        self._thread_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # --- interactions ------------------------------------------------------------------
 
@@ -158,16 +156,10 @@ class Interactions:
             str(channel.id),
         )
         incoming = Incoming(origin, ThreadReply(text, str(message.id)), f"discord:message:{message.id}")
-        # One thread's replies are handled one after the other, in the order they were written
-        # (the gateway's order), so the case records them in that order and never races itself.
-        lock = self._thread_locks.get(channel.id)
-        if lock is None:
-            lock = self._thread_locks[channel.id] = asyncio.Lock()
-        async with lock:
-            try:
-                await self._core.handle(incoming)
-            except Exception:
-                log.exception("thread message %s could not be handled", message.id)
+        try:
+            self._core.accept(incoming)  # journaled, then applied in the gateway's order
+        except OSError:
+            log.exception("thread message %s could not be journaled", message.id)
 
     # --- answering -------------------------------------------------------------------------
 

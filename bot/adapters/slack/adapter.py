@@ -29,7 +29,7 @@ from bot.adapters.slack.translate import PLATFORM
 from bot.config import Settings
 from bot.flows.effects import Effect
 from bot.overview import Overview, member_overview
-from bot.ports import Address, DeliveryError, Handler
+from bot.ports import Address, DeliveryError, Intake
 from bot.storage.engine import make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,6 @@ class Tuning:
 
     pace_seconds: float = 1.0  # per channel: Slack's ~1 message/s/channel for chat.postMessage
     rate_limit_retries: int = 3  # in slack-sdk's handler, before the outbox retries later
-    ack_budget: float = 2.0  # core work a command may take before it is acked without answer
 
 
 class SlackAdapter:
@@ -88,20 +87,18 @@ class SlackAdapter:
 
     # --- ChatAdapter -------------------------------------------------------------------
 
-    async def serve(self, core: Handler) -> None:
+    async def serve(self, core: Intake) -> None:
         await self.start(core)
         try:
             await asyncio.Event().wait()
         finally:
             await self.stop()
 
-    async def start(self, core: Handler) -> None:
+    async def start(self, core: Intake) -> None:
         """Listen for Slack (HTTP or Socket Mode) and hand what arrives to `core`."""
         app = self.bolt = self._build_app()
         language = self._settings.behaviour.default_language
-        Listeners(
-            core, self._overview, self._background, language=language, ack_budget=self._tuning.ack_budget
-        ).register(app)
+        Listeners(core, self._overview, self._background, language=language).register(app)
         server = self._settings.server
         if self._slack.socket_mode:
             assert self._slack.app_token is not None
@@ -109,7 +106,7 @@ class SlackAdapter:
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             self._server = HttpServer(web_application(None), server.host, server.port)
         else:
-            self._server = HttpServer(web_application(app), server.host, server.port)
+            self._server = HttpServer(web_application(app, core.receiving), server.host, server.port)
         await self._server.start()
         log.info("slack: %s mode, HTTP on %s:%s", "socket" if self._socket else "HTTP", server.host, self.port)
 

@@ -1,11 +1,12 @@
 """The Bolt `AsyncApp` and its listeners: Slack payloads in, the core called, answers out.
 
-The app runs with `process_before_response=True`: Slack hears back only once the event has
-been applied and committed (so an acknowledged event is never lost to a crash), while every
-Slack call that can wait (opening a modal, a private note, the Home tab) runs after the
-answer, in `Background`. Commands answer in the acknowledgement itself (an ephemeral
-response); if the core is slow, the acknowledgement goes first and the answer follows
-through the command's `response_url`. Request signatures are always verified in HTTP mode.
+Slash commands and thread replies are *accepted* by the inbox (journaled, so a crash loses
+nothing) and Slack hears 200 at once; they are applied just after, and a command's answer
+follows through its `response_url`. Buttons and modal submissions are applied before the
+acknowledgement, since it carries their answer (a form's errors, the next step). The app runs
+with `process_before_response=True`, so the acknowledgement leaves only once the listener has
+journaled or applied; every Slack call that can wait (opening a modal, a private note, the
+Home tab) runs after it, in `Background`. Request signatures are always verified in HTTP mode.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
@@ -30,16 +31,15 @@ from bot.adapters.slack.blocks import ACTION_PREFIX, FORM_CALLBACK, Where, fallb
 from bot.adapters.slack.home import home_view
 from bot.adapters.slack.translate import SETTINGS_FORM
 from bot.flows.catalog import t
-from bot.flows.effects import Button, Form, FormField
+from bot.flows.effects import Button, Form, FormField, Notice
 from bot.flows.settings_rules import SETTING_NAMES
 from bot.incoming import Origin, Outcome
 from bot.overview import Overview
-from bot.ports import Handler
+from bot.ports import Intake
 
 log = logging.getLogger(__name__)
 
 OverviewSource = Callable[[str, str], Awaitable[Overview]]  # (team id, user id)
-ACK_BUDGET = 2.0  # seconds of core work before a command is acknowledged without its answer
 CHANNEL_CHECK_BUDGET = 1.5
 
 
@@ -48,18 +48,16 @@ class Listeners:
 
     def __init__(
         self,
-        core: Handler,
+        core: Intake,
         overview: OverviewSource,
         background: Background,
         *,
         language: str = "en",
-        ack_budget: float = ACK_BUDGET,
     ) -> None:
         self._core = core
         self._overview = overview
         self._background = background
         self._language = language
-        self._ack_budget = ack_budget
 
     def register(self, app: AsyncApp) -> None:
         app.command("/codev")(self.on_command)
@@ -72,60 +70,27 @@ class Listeners:
     # --- /codev ------------------------------------------------------------------------
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        received = time.monotonic()
         incoming = translate.command(body)
-        origin = incoming.origin
         if _subcommand(body) == "setup":
-            hint = await self._channel_hint(client, origin.channel_id)
+            hint = await self._channel_hint(client, incoming.origin.channel_id)
             if hint is not None:
                 await ack(response_type="ephemeral", text=hint)
                 return
-        work = asyncio.ensure_future(self._core.handle(incoming))
-        budget = max(0.05, self._ack_budget - (time.monotonic() - received))
-        done, _ = await asyncio.wait({work}, timeout=budget)
-        if not done:  # acknowledge now; the answer follows through response_url
-            await ack(response_type="ephemeral", text=t(self._language, "slack.slow"))
-            self._background.spawn(self._answer_late(work, body, client), "late command answer")
-            return
-        try:
-            outcome = work.result()
-        except Exception:
-            log.exception("slack: /codev %r failed", body.get("text"))
-            await ack(response_type="ephemeral", text=t(self._language, "slack.failed"))
-            return
-        where = Where(origin.channel_id, origin.thread_ref)
-        if outcome.form is not None:
-            self._open_form(client, str(body.get("trigger_id") or ""), outcome.form, where)
-        elif _subcommand(body) == "settings" and _no_arguments(body) and outcome.notices and not outcome.refused:
-            # The current settings, and a form to change one: `/codev settings NAME VALUE` in a modal.
-            intro = outcome.notices[0].text
-            self._open_form(client, str(body.get("trigger_id") or ""), self._settings_form(), where, intro)
-            await ack()
-            return
-        if outcome.notices:
-            texts, buttons = _notice_parts(outcome)
-            await ack(
-                response_type="ephemeral",
-                text=fallback_text(texts[0]),
-                blocks=notice_blocks(texts, buttons, where),
-            )
-        else:
-            await ack()
+        # Journaled before the acknowledgement; the answer follows through response_url.
+        self._core.accept(incoming, then=partial(self._answer_command, body, client))
+        await ack()
 
-    async def _answer_late(self, work: asyncio.Future[Outcome], body: dict[str, Any], client: AsyncWebClient) -> None:
-        try:
-            outcome = await work
-        except Exception:
-            log.exception("slack: /codev %r failed", body.get("text"))
-            outcome = Outcome(notices=())
-            texts: list[str] = [t(self._language, "slack.failed")]
-            buttons: tuple[Button, ...] = ()
-        else:
-            texts, buttons = _notice_parts(outcome)
+    async def _answer_command(self, body: dict[str, Any], client: AsyncWebClient, outcome: Outcome | None) -> None:
+        texts, buttons = _notice_parts(outcome) if outcome is not None else ([t(self._language, "slack.failed")], ())
         origin = translate.command(body).origin
         where = Where(origin.channel_id, origin.thread_ref)
-        if outcome.form is not None:
-            self._open_form(client, str(body.get("trigger_id") or ""), outcome.form, where)
+        trigger = str(body.get("trigger_id") or "")
+        if outcome is not None and outcome.form is not None:
+            self._open_form(client, trigger, outcome.form, where)
+        elif outcome is not None and _opens_settings_form(body, outcome):
+            # The current settings, and a form to change one: `/codev settings NAME VALUE` in a modal.
+            self._open_form(client, trigger, self._settings_form(), where, texts[0])
+            return
         url = body.get("response_url")
         if texts and url:
             webhook = AsyncWebhookClient(str(url), timeout=10)
@@ -170,9 +135,13 @@ class Listeners:
         incoming = translate.thread_reply(body, context.bot_user_id)
         if incoming is None:
             return
-        outcome = await self._core.handle(incoming)  # committed before Slack hears 200
+        self._core.accept(incoming, then=partial(self._after_reply, client, incoming.origin))  # journaled before 200
+
+    async def _after_reply(self, client: AsyncWebClient, origin: Origin, outcome: Outcome | None) -> None:
+        if outcome is None:  # set aside: say so rather than let the reply seem recorded
+            outcome = Outcome(notices=(Notice(t(self._language, "slack.failed")),))
         if outcome.notices:
-            self._notify(client, incoming.origin, outcome, incoming.origin.thread_ref)
+            self._notify(client, origin, outcome, origin.thread_ref)
 
     # --- buttons and modals ------------------------------------------------------------
 
@@ -268,8 +237,10 @@ class Listeners:
         )
 
 
-def _no_arguments(body: dict[str, Any]) -> bool:
-    return len(str(body.get("text") or "").split()) == 1
+def _opens_settings_form(body: dict[str, Any], outcome: Outcome) -> bool:
+    """`/codev settings` alone: its answer (the current settings) leads a form to change one."""
+    bare = len(str(body.get("text") or "").split()) == 1
+    return _subcommand(body) == "settings" and bare and bool(outcome.notices) and not outcome.refused
 
 
 def _subcommand(body: dict[str, Any]) -> str:

@@ -2,7 +2,8 @@
 
 Tasks are kept (so none is garbage-collected mid-flight), their failures logged, and
 `drain()` waits for them, for a clean stop and for tests. Nothing that must not be lost
-goes here: state changes are committed before the acknowledgement.
+goes here: what changes state is journaled by the inbox, or applied, before the
+acknowledgement.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ every request's signature and age before any listener runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
@@ -11,16 +14,21 @@ from slack_bolt.async_app import AsyncApp
 EVENTS_PATH = "/slack/events"
 
 
-def web_application(app: AsyncApp | None) -> web.Application:
-    """Routes for `app` (None: only /healthz, as in Socket Mode)."""
+Receiving = Callable[[], AbstractContextManager[None]]
+
+
+def web_application(app: AsyncApp | None, receiving: Receiving = nullcontext) -> web.Application:
+    """Routes for `app` (None: only /healthz, as in Socket Mode). Each Slack request is
+    received inside `receiving()`, so the inbox applies events between acknowledgements."""
     web_app = web.Application()
     web_app.router.add_get("/healthz", _healthz)
     if app is None:
         return web_app
 
     async def events(request: web.Request) -> web.Response:
-        bolt_response = await app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        with receiving():
+            bolt_response = await app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(bolt_response)
 
     web_app.router.add_post(EVENTS_PATH, events)
     flow = app.oauth_flow

@@ -35,10 +35,6 @@ SLACK_MESSAGES: dict[str, tuple[str, str]] = {
         "n'arriveraient à personne. Invitez-moi d'abord : tapez `/invite @Codev` ici (ou détails "
         "du canal, Intégrations, Ajouter des applications), puis relancez `/codev setup`.",
     ),
-    "slack.slow": (
-        "Still working on it; the answer will follow here shortly.",
-        "Je m'en occupe ; la réponse suivra ici sous peu.",
-    ),
     "slack.failed": (
         "Something went wrong on our side; nothing was changed. Please try again in a moment.",
         "Un problème est survenu de notre côté ; rien n'a été modifié. Réessayez dans un instant.",

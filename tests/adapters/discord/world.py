@@ -10,7 +10,9 @@ import asyncio
 import contextlib
 import dataclasses
 import re
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -19,8 +21,10 @@ from bot.adapters.discord import DiscordAdapter, Tuning
 from bot.adapters.discord import ids as custom_ids
 from bot.bootstrap import App, build
 from bot.config import DatabaseSettings, DiscordSettings, Settings, load_settings
+from bot.inbox import Inbox
 from bot.incoming import Incoming, Outcome
-from bot.ports import Handler
+from bot.ports import Handler, Intake
+from bot.storage.journal import Journal
 
 from .fake_discord import WAIT, Call, FakeDiscord, Interacted
 
@@ -29,12 +33,18 @@ CONSULTANTS = ("bob", "cy", "dan")
 FAST = Tuning(answer_within=1.0, guild_ready_timeout=0.05, connect_wait=5.0, identify_spacing=0.0)
 
 
-def settings_for(fake: FakeDiscord, database_url: str, shards: int | None = None) -> Settings:
+def settings_for(
+    fake: FakeDiscord, database_url: str, shards: int | None = None, inbox_dir: Path | None = None
+) -> Settings:
     discord = DiscordSettings(
         token=SecretStr("fake-token"), api_url=fake.api_url, gateway_url=fake.gateway_url, shards=shards
     )
+    loaded = load_settings(env_file=None)
     return dataclasses.replace(
-        load_settings(env_file=None), database=DatabaseSettings(url=database_url), discord=discord
+        loaded,
+        database=DatabaseSettings(url=database_url),
+        discord=discord,
+        behaviour=loaded.behaviour.model_copy(update={"inbox_dir": inbox_dir}),
     )
 
 
@@ -53,11 +63,13 @@ class World:
     def __init__(self, fake: FakeDiscord, app: App, settings: Settings, tuning: Tuning = FAST) -> None:
         self.fake, self.app, self.settings, self.tuning = fake, app, settings, tuning
         self.adapter = DiscordAdapter(settings.discord, tuning)
-        self.core: Handler = app.codev
+        self.core: Intake = app.inbox
+        self._inboxes = [app.inbox]  # and one per core a restart brings
         self._tasks: list[asyncio.Task[None]] = []
         self._serving: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        await self.app.inbox.start()
         self.app.dispatcher._deliverers["discord"] = self.adapter  # the adapter of this run
         self._tasks.append(asyncio.create_task(self.app.dispatcher.run_forever(self.app.wake, 0.05)))
         await self.connect()
@@ -66,14 +78,27 @@ class World:
         self._serving = asyncio.create_task(self.adapter.serve(self.core))
         await asyncio.wait_for(self.adapter.ready.wait(), WAIT)
 
-    async def restart(self, *, core: Handler | None = None, tuning: Tuning | None = None) -> None:
-        """Stop the bot's process (its memory goes) and start a new one."""
+    async def restart(
+        self, *, core: Handler | None = None, tuning: Tuning | None = None, inbox: Inbox | None = None
+    ) -> None:
+        """Stop the bot's process (its memory goes) and start a new one, on `core` (behind an
+        inbox with a journal of its own) or on `inbox` if given (started by the caller)."""
         await self.disconnect()
-        self.core = core or self.core
+        if core is not None and inbox is None:
+            inbox = Inbox(core, Journal(self.journal_folder()))
+            await inbox.start()
+        if inbox is not None:
+            self.core = inbox
+            self._inboxes.append(inbox)
         self.tuning = tuning or self.tuning
         self.adapter = DiscordAdapter(self.settings.discord, self.tuning)
         self.app.dispatcher._deliverers["discord"] = self.adapter
         await self.connect()
+
+    def journal_folder(self) -> Path:
+        """A fresh folder for one more inbox journal, beside the app's."""
+        assert self.settings.behaviour.inbox_dir is not None
+        return self.settings.behaviour.inbox_dir.with_name(f"inbox-{len(self._inboxes)}")
 
     async def disconnect(self) -> None:
         if self._serving is not None:
@@ -87,6 +112,13 @@ class World:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for inbox in self._inboxes[1:]:
+            await inbox.stop()
+
+    async def settle(self) -> None:
+        """Wait until every thread message received so far is applied."""
+        for inbox in self._inboxes:
+            await inbox.settle()
 
     # --- members acting ------------------------------------------------------------------
 
@@ -160,7 +192,8 @@ def button_id(message: dict[str, Any], action: str) -> str:
 async def running_world(database_url: str, tuning: Tuning = FAST, **fake_options: Any) -> AsyncIterator[World]:
     fake = FakeDiscord(members=MEMBERS, **fake_options)
     await fake.start()
-    settings = settings_for(fake, database_url)
+    folder = tempfile.TemporaryDirectory()
+    settings = settings_for(fake, database_url, inbox_dir=Path(folder.name) / "inbox")
     app = await build(settings, deliverers={}, worker_id="discord-test")
     world = World(fake, app, settings, tuning)
     try:
@@ -170,3 +203,4 @@ async def running_world(database_url: str, tuning: Tuning = FAST, **fake_options
         await world.stop()
         await app.close()
         await fake.stop()
+        folder.cleanup()

@@ -59,6 +59,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.messages: dict[tuple[str | None, str], Message] = {}  # (team, ts)
         self.responses: list[dict[str, Any]] = []  # what response_urls received
+        self.answers: dict[str, dict[str, Any]] = {}  # the same, by the key in the response_url
         self.uploads: dict[str, bytes] = {}
         self.not_member: set[str] = set()  # channels the bot is not in (conversations.info)
         self.archived: set[str] = set()  # channels whose posts fail with is_archived
@@ -222,7 +223,9 @@ class FakeSlack:
         return ws
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        self.responses.append(await request.json())
+        answer = await request.json()
+        self.responses.append(answer)
+        self.answers[request.match_info["key"]] = answer
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from pathlib import Path
 
 import pytest
 
+from bot.inbox import Inbox
+from bot.incoming import Incoming, Outcome
+from bot.ports import Handler
+from bot.storage.journal import Journal
 from tests.adapters.slack.scenes import CLIENT, CONSULTANTS, FAC, open_case, start_circle
-from tests.adapters.slack.world import SlackWorld
-from tests.service.helpers import Place, cases_at, circle_at, contributions_of, snapshot
+from tests.adapters.slack.world import SlackWorld, close_world, open_world
+from tests.service.helpers import Clock, Place, cases_at, circle_at, contributions_of, snapshot
 
 BOB = CONSULTANTS[0]
 SLACK_HOME = Place("slack", "T1", "C1")
@@ -88,7 +94,7 @@ async def test_a_signed_setup_command_with_arguments_creates_the_circle(world: S
     answer = await world.command(FAC, "setup Leaders en UTC")
 
     assert answer.status == 200
-    assert "Leaders" in str(answer.json()["blocks"])
+    assert "Leaders" in str(answer.answer)
     circle = await circle_at(world.app.sessions, SLACK_HOME)
     assert circle is not None
     assert circle.name == "Leaders"
@@ -107,3 +113,49 @@ async def test_the_health_check_answers_without_a_signature(world: SlackWorld) -
     async with world.http.get(f"http://127.0.0.1:{world.adapter.port}/healthz") as health:
         assert health.status == 200
         assert await health.json() == {"ok": True}
+
+
+class HeldCore:
+    """The real core, held until the test lets it go (here: never, the bot dies first)."""
+
+    def __init__(self, core: Handler) -> None:
+        self._core = core
+        self.release = asyncio.Event()
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        await self.release.wait()
+        return await self._core.handle(incoming)
+
+
+@pytest.mark.asyncio
+async def test_a_thread_reply_acknowledged_just_before_a_crash_is_applied_when_the_bot_starts_again(
+    migrated_url: str, clock: Clock, tmp_path: Path
+) -> None:
+    world = await open_world(migrated_url, clock)
+    folder = tmp_path / "inbox"
+    crashed = Inbox(HeldCore(world.app.codev), Journal(folder))
+    restarted = Inbox(world.app.codev, Journal(folder))
+    try:
+        await start_circle(world)
+        card = await open_case(world)
+        [case] = await cases_at(world.app.sessions, SLACK_HOME)
+        await world.adapter.stop()
+        await crashed.start()
+        await world.adapter.start(crashed)
+
+        acknowledged = await world.reply(BOB, "How long has this lasted?", card)
+        by_bob_before_the_crash = [c for c in await contributions_of(world.app.sessions, case.id) if c.author_id == BOB]
+        await crashed.stop()  # the crash: acknowledged to Slack, never applied
+
+        replayed = await restarted.start()
+        await restarted.settle()
+        by_bob = [c.text for c in await contributions_of(world.app.sessions, case.id) if c.author_id == BOB]
+    finally:
+        await crashed.stop()
+        await restarted.stop()
+        await close_world(world)
+
+    assert acknowledged.status == 200
+    assert by_bob_before_the_crash == []
+    assert replayed == 1
+    assert by_bob == ["How long has this lasted?"]

@@ -34,12 +34,12 @@ async def test_a_slash_command_over_socket_mode_is_applied_and_acknowledged(migr
         async with asyncio.timeout(10):
             await world.fake.acked.wait()
         [ack] = world.fake.socket_acks
+        await world.settle()
         circle = await circle_at(world.app.sessions, Place("slack", "T1", "C1"))
     finally:
         await close_world(world)
 
     assert ack["envelope_id"] == "env-1"
-    assert "Leaders" in str(ack["payload"])
     assert circle is not None
     assert circle.name == "Leaders"
     assert [c.token for c in world.fake.called("apps.connections.open")] == ["xapp-1-test"]

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,7 +33,7 @@ SECRET = "test-signing-secret"
 APP_ID = "ACODEV"
 
 
-def settings_for(database_url: str, api_url: str, **slack: Any) -> Settings:
+def settings_for(database_url: str, api_url: str, inbox_dir: Path, **slack: Any) -> Settings:
     options: dict[str, Any] = {"_env_file": None}
     return Settings(
         database=DatabaseSettings(url=database_url, **options),
@@ -41,7 +43,7 @@ def settings_for(database_url: str, api_url: str, **slack: Any) -> Settings:
         ),
         discord=DiscordSettings(**options),
         server=ServerSettings(**options, port=0, host="127.0.0.1"),
-        behaviour=BehaviourSettings(**options),
+        behaviour=BehaviourSettings(**options, inbox_dir=inbox_dir),
     )
 
 
@@ -49,14 +51,23 @@ def settings_for(database_url: str, api_url: str, **slack: Any) -> Settings:
 class Response:
     status: int
     body: str
+    answer: dict[str, Any] | None = None  # what a slash command's response_url received
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
 
 
 class SlackWorld:
-    def __init__(self, fake: FakeSlack, app: App, adapter: SlackAdapter, http: aiohttp.ClientSession) -> None:
+    def __init__(
+        self,
+        fake: FakeSlack,
+        app: App,
+        adapter: SlackAdapter,
+        http: aiohttp.ClientSession,
+        folder: tempfile.TemporaryDirectory[str],
+    ) -> None:
         self.fake = fake
+        self.folder = folder
         self.app = app
         self.adapter = adapter
         self.http = http
@@ -86,7 +97,14 @@ class SlackWorld:
             **(headers or {}),
         }
         async with self.http.post(self.url, data=body.encode(), headers=all_headers) as response:
-            return Response(response.status, await response.text())
+            answer = Response(response.status, await response.text())
+        await self.settle()
+        return answer
+
+    async def settle(self) -> None:
+        """Wait until what Slack was told it got is applied, and its follow-ups sent."""
+        await self.app.inbox.settle()
+        await self.adapter.settle()
 
     async def post_form(self, fields: dict[str, str], **options: Any) -> Response:
         return await self.send(urlencode(fields), "application/x-www-form-urlencoded", **options)
@@ -120,9 +138,9 @@ class SlackWorld:
         }
 
     async def command(self, user: str, text: str, *, channel: str = "C1", team: str = "T1") -> Response:
-        response = await self.post_form(self.command_body(user, text, channel=channel, team=team))
-        await self.adapter.settle()
-        return response
+        body = self.command_body(user, text, channel=channel, team=team)
+        response = await self.post_form(body)
+        return replace(response, answer=self.fake.answers.get(body["response_url"].rsplit("/", 1)[1]))
 
     def message_event(
         self,
@@ -285,12 +303,14 @@ async def open_world(
     fake = FakeSlack()
     fake.envelopes = envelopes or []
     api_url = await fake.start()
-    settings = settings_for(database_url, api_url, **slack)
+    folder = tempfile.TemporaryDirectory()
+    settings = settings_for(database_url, api_url, Path(folder.name), **slack)
     adapter = SlackAdapter(settings, tuning=tuning or Tuning(pace_seconds=0.0, rate_limit_retries=1))
     app = await build(settings, clock=clock, deliverers={"slack": adapter}, worker_id="test", ids=Ids())
-    await adapter.start(app.codev)
+    await app.inbox.start()
+    await adapter.start(app.inbox)
     http = aiohttp.ClientSession()
-    return SlackWorld(fake, app, adapter, http)
+    return SlackWorld(fake, app, adapter, http, folder)
 
 
 async def close_world(world: SlackWorld) -> None:
@@ -298,3 +318,4 @@ async def close_world(world: SlackWorld) -> None:
     await world.adapter.stop()
     await world.app.close()
     await world.fake.stop()
+    world.folder.cleanup()
