@@ -1,8 +1,9 @@
 """How many contributions per second go through the engine, storage and outbox.
 
 Each measured event is one `ThreadReply` with its own `event_id`, handled by `Codev.handle`
-in its own transaction, as in production: dedupe insert, load the circle and the case, one
-engine step, the contribution insert, the case save when it changed, outbox rows, commit.
+in its own transaction, as in production: the dedupe insert that also reads the circle and the
+case, one engine step, the contribution insert, the case save when it changed, outbox rows,
+commit. The statements each path sends per event are counted in an untimed round.
 
 Beside it, in the same process and on the same database with the same engine, a baseline:
 a bare SQLAlchemy Core single-row INSERT per transaction. Rounds alternate (baseline,
@@ -46,7 +47,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.scratch_postgres import PostgresUnreachableError, scratch_database, under_ci
@@ -252,6 +253,25 @@ class Totals:
         return cls(int(row[0]), int(row[1]), int(row[2]))
 
 
+class StatementCounter:
+    """Counts the SQL statements an engine sends while in use (COMMIT and ROLLBACK are not
+    statements here: the driver's own calls)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine.sync_engine
+        self.count = 0
+
+    def _sent(self, *_: object) -> None:
+        self.count += 1
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self._engine, "before_cursor_execute", self._sent)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._sent)
+
+
 @dataclass(frozen=True, slots=True)
 class Mix:
     """What one measured event wrote, on average."""
@@ -269,6 +289,8 @@ class Result:
     per_round: int
     engine_peak: int = 0
     baseline_peak: int = 0
+    engine_statements: float = 0.0
+    baseline_statements: float = 0.0
     max_rss_kib: int = 0
     mix: Mix | None = None
     profile: str = ""
@@ -347,10 +369,14 @@ async def bench_database(name: str, url: str, events: int, rounds: int, *, profi
                 flush=True,
             )
 
-        # Memory, in rounds of the same size that are not timed.
-        _, result.baseline_peak = await traced(lambda: baseline_round(engine, "mem", per_round))
+        # Memory and statements sent, in rounds of the same size that are not timed.
+        with StatementCounter(engine) as sent:
+            _, result.baseline_peak = await traced(lambda: baseline_round(engine, "mem", per_round))
+        result.baseline_statements = sent.count / per_round
         workload = await prepare(svc, sessions, "mem", per_round)
-        _, result.engine_peak = await traced(lambda: engine_round(svc, workload))
+        with StatementCounter(engine) as sent:
+            _, result.engine_peak = await traced(lambda: engine_round(svc, workload))
+        result.engine_statements = sent.count / per_round
         result.max_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
         if profile:
@@ -410,7 +436,8 @@ def report(results: Sequence[Result], events: int, rounds: int, skipped: Sequenc
             mix = result.mix
             print(
                 f"  {result.database} per event: {mix.contributions:.2f} contribution, "
-                f"{mix.case_saves:.2f} case saves, {mix.outbox_rows:.2f} outbox rows"
+                f"{mix.case_saves:.2f} case saves, {mix.outbox_rows:.2f} outbox rows; statements sent "
+                f"{result.engine_statements:.2f} (baseline {result.baseline_statements:.2f}) besides COMMIT"
             )
     header = (
         f"{'database':<11} {'engine contrib/s':>17} {'baseline ins/s':>15} {'ratio':>6} {'target':>7}  "

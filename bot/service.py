@@ -69,9 +69,10 @@ class Codev:
         now = self._clock()
         origin = incoming.origin
         async with UnitOfWork(self._sessions) as uow:
-            if incoming.event_id and not await uow.events.first_time(incoming.event_id, now):
+            place = await _load_place(uow, origin, incoming.event_id, now)
+            if place is None:
                 return Outcome(duplicate=True)
-            circle, thread_case = await _load_place(uow, origin)
+            circle, thread_case = place
             language = circle.settings.language if circle else self._language
             router = Router(
                 uow, circle, origin, now, self._ids, self._language, self._timezone, thread_case=thread_case
@@ -115,11 +116,19 @@ class Codev:
         self._on_commit()
 
 
-async def _load_place(uow: UnitOfWork, origin: Origin) -> tuple[Circle | None, Case | None]:
-    """The channel's circle and, in a thread, the thread's case (None if it is no case's).
+async def _load_place(
+    uow: UnitOfWork, origin: Origin, event_id: str | None, now: datetime
+) -> tuple[Circle | None, Case | None] | None:
+    """The channel's circle and, in a thread, the thread's case (None if it is no case's);
+    None for an event already handled.
 
-    One query for the two: replies, the bulk of the traffic, come from threads and need both.
+    One query for all of it: replies, the bulk of the traffic, come from threads and need
+    both, and the dedupe mark of an event id goes in the same statement.
     """
+    if event_id:
+        return await uow.circles.record_event_and_read_place(
+            event_id, now, origin.platform, origin.workspace_id, origin.channel_id, origin.thread_ref or None
+        )
     if origin.thread_ref:
         return await uow.circles.get_with_thread_case(
             origin.platform, origin.workspace_id, origin.channel_id, origin.thread_ref

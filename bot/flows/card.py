@@ -7,6 +7,9 @@ someone it does not fit gets a private explanation from the engine instead.
 
 from __future__ import annotations
 
+import dataclasses
+import operator
+
 from bot.flows.effects import Button, Card, CardLine
 from bot.flows.model import Case, Circle, Phase
 from bot.flows.step import local_time, names, say
@@ -23,6 +26,18 @@ PHASE_BUTTONS: dict[Phase, tuple[str, ...]] = {
     Phase.WITHDRAWN: (),
 }
 _PRIMARY = frozenset({"no_more_questions", "ack_can_help", "done", "endorse", "share_learning", "post_update"})
+
+
+# What a case keeps that its card never shows: who has spoken in the phase (most replies
+# change only that) and advice parked for later.
+UNSHOWN_FIELDS = ("acted", "parked")
+_shown = operator.attrgetter(*(field.name for field in dataclasses.fields(Case) if field.name not in UNSHOWN_FIELDS))
+
+
+def shows_the_same(before: Case, after: Case) -> bool:
+    """True when the two differ at most in `UNSHOWN_FIELDS`: their cards are then equal,
+    so the cards need not be built to know that."""
+    return bool(_shown(before) == _shown(after))
 
 
 def build_card(circle: Circle, case: Case) -> Card:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.flows.card import build_card
+from bot.flows.card import build_card, shows_the_same
 from bot.flows.effects import Button, DirectMessage, Effect, Reply, SetTimer, UpdateCard
 from bot.flows.model import TIMED_PHASES, Case, Circle, Phase, TimerKind
 from bot.flows.step import local_time, say
@@ -179,6 +179,8 @@ def settle(circle: Circle, before: Case, case: Case, now: datetime) -> tuple[Cas
     while case.phase in NEXT_PHASE and not case.paused and phase_complete(circle, case):
         case, entered = advance(circle, case, now)
         effects.extend(entered)
+    if shows_the_same(before, case):
+        return case, effects
     card = build_card(circle, case)
     if card != build_card(circle, before):
         effects.append(UpdateCard(circle.id, card))

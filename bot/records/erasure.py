@@ -135,6 +135,7 @@ async def confirmed(uow: UnitOfWork, circle: Circle, actor: str, action: str, va
 async def delete_circle(uow: UnitOfWork, circle: Circle, now: datetime) -> None:
     await uow.records.delete_circle(circle.id)
     await uow.records.record_erasure(circle.id, ErasureRecord("circle", now, by_facilitator=True))
+    codec.forget_decoded_documents()  # no decoded copy of what was deleted stays in memory
     log.info("circle %s deleted with all its data", circle.id)
 
 
@@ -170,6 +171,7 @@ async def erase_member(
     await _erase_in_outbox(uow, circle.id, user_id, alias, rewrite)
     await uow.records.record_erasure(circle.id, ErasureRecord("member", now, by_facilitator, number))
     await uow.outbox.add((Post(circle.id, t(circle.settings.language, "records.member_erased")),), now)
+    codec.forget_decoded_documents()  # no decoded copy with their name stays in memory
     log.info("member data erased in circle %s (pseudonym %s)", circle.id, number)
     return alias
 

@@ -13,9 +13,11 @@ UPDATE reserves for its own parameters.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, Update, and_, bindparam, insert, select, update
+from sqlalchemy import Insert, Row, Select, Table, Text, Update, and_, bindparam, cast, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +25,7 @@ from bot.flows.model import Case, Circle, Contribution, ContributionKind, Phase
 from bot.storage import codec
 from bot.storage.errors import AlreadyExistsError, ConcurrentUpdate, NotLoadedError
 from bot.storage.results import rowcount
-from bot.storage.tables import cases, circles, contributions
+from bot.storage.tables import cases, circles, contributions, processed_events
 
 _ENDED_PHASES = (Phase.CLOSED.value, Phase.WITHDRAWN.value)
 
@@ -48,7 +50,14 @@ def _compare_and_swap_statement(table: Table, columns: tuple[str, ...]) -> Updat
 _CIRCLE_SWAP = _compare_and_swap_statement(circles, _CIRCLE_STATE_COLUMNS)
 _CASE_SWAP = _compare_and_swap_statement(cases, _CASE_STATE_COLUMNS)
 
-_SELECT_CIRCLE = select(circles.c.id, circles.c.version, circles.c.state)
+# State documents are read as their stored text: the codec remembers the value it decoded from
+# each text (`codec.decode_circle_text`), so a document that did not change since the last read
+# is neither parsed nor validated again. The CAST keeps PostgreSQL's driver from parsing it.
+_CIRCLE_STATE = cast(circles.c.state, Text)
+_CASE_STATE = cast(cases.c.state, Text)
+
+# Rows are read as (version, state): the id is the document's own.
+_SELECT_CIRCLE = select(circles.c.version, _CIRCLE_STATE.label("state"))
 _CIRCLE_BY_ID = _SELECT_CIRCLE.where(circles.c.id == bindparam("p_id"))
 _IN_CHANNEL = and_(
     circles.c.platform == bindparam("p_platform"),
@@ -57,12 +66,13 @@ _IN_CHANNEL = and_(
 )
 _CIRCLE_BY_CHANNEL = _SELECT_CIRCLE.where(_IN_CHANNEL)
 
-_SELECT_CASE = select(cases.c.id, cases.c.version, cases.c.state)
+_SELECT_CASE = select(cases.c.version, _CASE_STATE.label("state"))
 _CASE_BY_ID = _SELECT_CASE.where(cases.c.id == bindparam("p_id"))
-# Thread refs are unique in practice; should two cases ever share one, the newest wins.
+# Thread refs are unique in practice; should two cases ever share one, the newest wins (the
+# highest id among equals, the same everywhere).
 _CASE_BY_THREAD = (
     _SELECT_CASE.where(cases.c.circle_id == bindparam("p_circle_id"), cases.c.thread_ref == bindparam("p_thread_ref"))
-    .order_by(cases.c.opened_at.desc())
+    .order_by(cases.c.opened_at.desc(), cases.c.id.desc())
     .limit(1)
 )
 
@@ -71,12 +81,10 @@ _CASE_BY_THREAD = (
 # row, so PostgreSQL putting NULLs first in DESC order changes nothing).
 _CIRCLE_WITH_THREAD_CASE = (
     select(
-        circles.c.id,
         circles.c.version,
-        circles.c.state,
-        cases.c.id.label("case_id"),
+        _CIRCLE_STATE.label("state"),
         cases.c.version.label("case_version"),
-        cases.c.state.label("case_state"),
+        _CASE_STATE.label("case_state"),
     )
     .select_from(
         circles.outerjoin(
@@ -84,9 +92,49 @@ _CIRCLE_WITH_THREAD_CASE = (
         )
     )
     .where(_IN_CHANNEL)
-    .order_by(cases.c.opened_at.desc())
+    .order_by(cases.c.opened_at.desc(), cases.c.id.desc())
     .limit(1)
 )
+
+
+def _record_event_and_read_place(dml: Any) -> Insert:
+    """Record an incoming event id and read the place it happened, in one statement.
+
+    The event row goes in unless its id is there already (a redelivery: then no row comes
+    back). RETURNING brings the channel's circle and the thread's case as scalar subqueries,
+    NULL when there is none, so an event costs one round trip before the engine runs, not
+    two. The case subqueries order fully (newest, then highest id), so both pick one row.
+    It must start with INSERT (no CTE in front): Python's sqlite3 opens the transaction
+    implicitly only before INSERT, UPDATE, DELETE or REPLACE.
+    """
+    thread_case = (
+        select(cases.c.version, _CASE_STATE.label("state"))
+        .where(
+            cases.c.circle_id == select(circles.c.id).where(_IN_CHANNEL).scalar_subquery(),
+            cases.c.thread_ref == bindparam("p_thread_ref"),
+        )
+        .order_by(cases.c.opened_at.desc(), cases.c.id.desc())
+        .limit(1)
+    )
+    statement: Insert = (
+        dml.insert(processed_events)
+        .values(event_id=bindparam("p_event_id"), received_at=bindparam("p_received_at"))
+        .on_conflict_do_nothing(index_elements=[processed_events.c.event_id])
+        .returning(
+            select(circles.c.version).where(_IN_CHANNEL).scalar_subquery().label("version"),
+            select(_CIRCLE_STATE).where(_IN_CHANNEL).scalar_subquery().label("state"),
+            thread_case.with_only_columns(cases.c.version).scalar_subquery().label("case_version"),
+            thread_case.with_only_columns(_CASE_STATE).scalar_subquery().label("case_state"),
+        )
+    )
+    return statement
+
+
+# ON CONFLICT is dialect specific: one statement per dialect, built once.
+_RECORD_EVENT_AND_READ_PLACE = {
+    "postgresql": _record_event_and_read_place(postgresql),
+    "sqlite": _record_event_and_read_place(sqlite),
+}
 
 # Every reply inserts one; the rows' keys name the columns.
 _INSERT_CONTRIBUTION = insert(contributions)
@@ -147,13 +195,39 @@ class CircleRepository(_Versioned):
         row = found.first()
         if row is None:
             return None, None
-        circle = self._load(row.id, row.version, row.state)
-        case = None if row.case_id is None else self._cases.adopt(row.case_id, row.case_version, row.case_state)
-        return circle, case
+        return self._place(row)
+
+    async def record_event_and_read_place(
+        self,
+        event_id: str,
+        received_at: datetime,
+        platform: str,
+        workspace_id: str,
+        channel_id: str,
+        thread_ref: str | None,
+    ) -> tuple[Circle | None, Case | None] | None:
+        """Mark an incoming event handled and read the channel's circle and the thread's case.
+
+        None when the event was marked before (a redelivery: skip it). As with
+        `ProcessedEventRepository.first_time`, the mark rolls back with the unit of work.
+        Both versions are remembered, so either value may be saved in this unit of work.
+        """
+        statement = _RECORD_EVENT_AND_READ_PLACE[self._session.get_bind().dialect.name]
+        parameters = {
+            **_channel_parameters(platform, workspace_id, channel_id),
+            "p_thread_ref": thread_ref,
+            "p_event_id": event_id,
+            "p_received_at": received_at,
+        }
+        found = await self._session.execute(statement, parameters)
+        row = found.first()
+        if row is None:
+            return None
+        return self._place(row)
 
     async def list_all(self) -> list[Circle]:
         rows = await self._session.execute(_SELECT_CIRCLE.order_by(circles.c.created_at, circles.c.id))
-        return [self._load(row.id, row.version, row.state) for row in rows]
+        return [self._load(row.version, row.state) for row in rows]
 
     async def add(self, circle: Circle) -> None:
         """Store a new circle; AlreadyExistsError if its id or its channel is taken."""
@@ -168,11 +242,18 @@ class CircleRepository(_Versioned):
     async def _one(self, query: Select[Any], parameters: dict[str, Any]) -> Circle | None:
         found = await self._session.execute(query, parameters)
         row = found.first()
-        return None if row is None else self._load(row.id, row.version, row.state)
+        return None if row is None else self._load(row.version, row.state)
 
-    def _load(self, row_id: str, version: int, state: dict[str, Any]) -> Circle:
-        self._remember(row_id, version)
-        return codec.decode_circle(state)
+    def _place(self, row: Row[*tuple[Any, ...]]) -> tuple[Circle | None, Case | None]:
+        """A circle and a case read side by side (`case_` columns), either of them NULL."""
+        circle = None if row.state is None else self._load(row.version, row.state)
+        case = None if row.case_state is None else self._cases.adopt(row.case_version, row.case_state)
+        return circle, case
+
+    def _load(self, version: int, state: str) -> Circle:
+        circle = codec.decode_circle_text(state)
+        self._remember(circle.id, version)
+        return circle
 
 
 def _channel_parameters(platform: str, workspace_id: str, channel_id: str) -> dict[str, Any]:
@@ -216,7 +297,7 @@ class CaseRepository(_Versioned):
         if active_only:
             query = query.where(cases.c.phase.not_in(_ENDED_PHASES))
         rows = await self._session.execute(query.order_by(cases.c.opened_at, cases.c.id))
-        return [self._load(row.id, row.version, row.state) for row in rows]
+        return [self._load(row.version, row.state) for row in rows]
 
     async def add(self, case: Case) -> None:
         """Store a new case; AlreadyExistsError if its id or its number in the circle is taken."""
@@ -248,16 +329,17 @@ class CaseRepository(_Versioned):
         found = await self._session.execute(self._select().where(where).order_by(cases.c.opened_at.desc()).limit(1))
         return self._from_row(found.first())
 
-    def adopt(self, row_id: str, version: int, state: dict[str, Any]) -> Case:
+    def adopt(self, version: int, state: str) -> Case:
         """A case another repository's query read (a join): remember its version for `save`."""
-        return self._load(row_id, version, state)
+        return self._load(version, state)
 
     def _from_row(self, row: Row[*tuple[Any, ...]] | None) -> Case | None:
-        return None if row is None else self._load(row.id, row.version, row.state)
+        return None if row is None else self._load(row.version, row.state)
 
-    def _load(self, row_id: str, version: int, state: dict[str, Any]) -> Case:
-        self._remember(row_id, version)
-        return codec.decode_case(state)
+    def _load(self, version: int, state: str) -> Case:
+        case = codec.decode_case_text(state)
+        self._remember(case.id, version)
+        return case
 
 
 def _case_columns(case: Case) -> dict[str, Any]:

@@ -51,9 +51,9 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session = self._require_session()
-        try:
-            await session.rollback()  # a no-op after commit()
-        finally:
+        # Closing rolls back the transaction still open, if any, and releases its connection.
+        # After a commit or a rollback, the usual way out, there is none: nothing to do.
+        if session.in_transaction():
             await session.close()
 
     async def commit(self) -> None:

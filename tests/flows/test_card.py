@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from bot.flows import commands as c
-from bot.flows.card import PHASE_BUTTONS, build_card
+from bot.flows.card import PHASE_BUTTONS, build_card, shows_the_same
 from bot.flows.circle_engine import handle_circle
 from bot.flows.effects import Card, UpdateCard
-from bot.flows.model import ItemStatus, Phase
+from bot.flows.model import ItemStatus, ParkedAdvice, Phase
 
 from .builders import CLIENT, FAC, NOW, make_circle, of_type, open_case
 
@@ -122,6 +122,19 @@ def test_a_reply_that_changes_nothing_on_the_card_does_not_update_it() -> None:
     session = open_case()
     step = session.reply("m2", "Who decides?")
     assert of_type(step.effects, UpdateCard) == []
+
+
+@pytest.mark.parametrize("phase", list(Phase))
+def test_who_acted_and_the_parked_advice_never_show_on_the_card(phase: Phase) -> None:
+    session = open_case().drive_to(phase)
+    hidden = session.case.replace(acted=frozenset({"m2", "m3"}), parked=(ParkedAdvice("p1", "m2", "Try X."),))
+    assert shows_the_same(session.case, hidden)
+    assert build_card(session.circle, hidden) == build_card(session.circle, session.case)
+
+
+def test_a_case_that_differs_in_what_the_card_shows_does_not_show_the_same() -> None:
+    case = open_case().case
+    assert not shows_the_same(case, case.replace(finished=frozenset({"m2"})))
 
 
 def test_an_extension_updates_the_deadline_on_the_card() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 
 from hypothesis import given
@@ -56,6 +57,33 @@ def test_any_circle_round_trips_through_its_json_document(circle: Circle) -> Non
 @given(st.from_type(Case))
 def test_any_case_round_trips_through_its_json_document(case: Case) -> None:
     assert codec.decode_case(codec.encode_case(case)) == case
+
+
+@given(st.from_type(Circle))
+def test_any_circle_reads_back_from_its_stored_text(circle: Circle) -> None:
+    assert codec.decode_circle_text(json.dumps(codec.encode_circle(circle))) == circle
+
+
+@given(st.from_type(Case))
+def test_any_case_reads_back_from_its_stored_text(case: Case) -> None:
+    assert codec.decode_case_text(json.dumps(codec.encode_case(case))) == case
+
+
+def test_a_stored_text_with_a_lone_surrogate_still_reads_back() -> None:
+    case = a_case().replace(contract="half a pair: \ud800")
+    assert codec.decode_case_text(json.dumps(codec.encode_case(case))) == case
+
+
+def test_the_same_stored_text_is_decoded_once() -> None:
+    text = json.dumps(codec.encode_circle(a_circle("circle-once")))
+    assert codec.decode_circle_text(text) is codec.decode_circle_text("".join(text))
+
+
+def test_forgotten_documents_are_decoded_afresh() -> None:
+    text = json.dumps(codec.encode_circle(a_circle("circle-forgotten")))
+    before = codec.decode_circle_text(text)
+    codec.forget_decoded_documents()
+    assert codec.decode_circle_text(text) is not before
 
 
 @given(st.from_type(Contribution))

@@ -84,6 +84,17 @@ async def test_leaving_without_commit_rolls_back(sessions: Sessions) -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_write_after_the_commit_is_rolled_back_on_leaving(sessions: Sessions) -> None:
+    async with UnitOfWork(sessions) as uow:
+        await uow.circles.add(a_circle())
+        await uow.commit()
+        await uow.circles.add(a_circle("circle-2"))
+
+    async with UnitOfWork(sessions) as uow:
+        assert [circle.id for circle in await uow.circles.list_all()] == ["circle-1"]
+
+
+@pytest.mark.asyncio
 async def test_a_circle_reads_back_equal_to_what_was_added(sessions: Sessions) -> None:
     circle = a_circle()
     async with UnitOfWork(sessions) as uow:
