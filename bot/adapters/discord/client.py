@@ -18,6 +18,7 @@ import yarl
 from discord import app_commands
 
 from bot.adapters.discord.commands import CodevGroup
+from bot.adapters.discord.localize import CatalogTranslator
 from bot.adapters.discord.render import NO_MENTIONS
 from bot.adapters.discord.views import ActionButton, FormButton
 from bot.config import DiscordSettings
@@ -82,11 +83,14 @@ def wire(
     check_intents: bool,
     identify_spacing: float = IDENTIFY_SPACING,
 ) -> app_commands.CommandTree[discord.Client]:
-    """Give the client its command tree, persistent buttons and event handlers."""
+    """Give the client its command tree, persistent buttons and event handlers. Logging in
+    (`codev run` and `codev discord-sync` alike) installs the tree's translator, so every sync
+    carries the French of `/codev`."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
     tree.add_command(CodevGroup())
 
     async def setup_hook() -> None:
+        await tree.set_translator(CatalogTranslator())
         client.add_dynamic_items(ActionButton, FormButton)
         if check_intents and not may_read_messages(client.application):
             raise ContentIntentMissingError

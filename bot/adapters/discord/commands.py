@@ -4,6 +4,8 @@ Each subcommand rebuilds the text a person would type after `/codev` (the same t
 Slack and console adapters hand the core), so parsing and refusals stay in one place.
 Case numbers are offered by autocomplete from the case threads of the channel (derived from
 Discord, not from storage); members are Discord's own member picker.
+Descriptions and choice names are the catalog's English; bot.adapters.discord.localize gives
+Discord their French.
 Commands are registered per server by `codev discord-sync` (see bot.adapters.discord.sync).
 """
 
@@ -16,9 +18,11 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.adapters.discord.localize import english
 from bot.adapters.discord.views import _HANDLERS
 
 CaseNumber = app_commands.Range[int, 1, 999_999]
+CASE = english("discord.slash.option.case")
 _NUMBER = re.compile(r"(\d+)")
 SETTING_NAMES = (
     "language",
@@ -77,18 +81,23 @@ class CodevGroup(app_commands.Group):
     """`/codev …`; only in servers (a circle belongs to a server channel)."""
 
     def __init__(self) -> None:
-        super().__init__(name="codev", description="Co-development circles", guild_only=True)
+        super().__init__(name="codev", description=english("discord.slash.codev"), guild_only=True)
 
-    @app_commands.command(name="help", description="What you can do here")
+    @app_commands.command(name="help", description=english("discord.slash.help"))
     async def help_(self, interaction: discord.Interaction[Any]) -> None:
         await _run(interaction, "help")
 
-    @app_commands.command(description="Set up a circle in this channel")
+    @app_commands.command(description=english("discord.slash.setup"))
     @app_commands.describe(
-        name="The circle's name", language="en or fr", timezone="An IANA zone, e.g. America/Montreal"
+        name=english("discord.slash.option.circle_name"),
+        language=english("discord.slash.option.language"),
+        timezone=english("discord.slash.option.timezone"),
     )
     @app_commands.choices(
-        language=[app_commands.Choice(name="English", value="en"), app_commands.Choice(name="Français", value="fr")]
+        language=[
+            app_commands.Choice(name=english("discord.slash.choice.english"), value="en"),
+            app_commands.Choice(name=english("discord.slash.choice.french"), value="fr"),
+        ]
     )
     async def setup(
         self,
@@ -106,66 +115,76 @@ class CodevGroup(app_commands.Group):
             words.append(_quoted(timezone))
         await _run(interaction, "setup", *words)
 
-    @app_commands.command(description="Join this channel's circle")
+    @app_commands.command(description=english("discord.slash.join"))
     async def join(self, interaction: discord.Interaction[Any]) -> None:
         await _run(interaction, "join")
 
-    @app_commands.command(description="Leave this channel's circle")
+    @app_commands.command(description=english("discord.slash.leave"))
     async def leave(self, interaction: discord.Interaction[Any]) -> None:
         await _run(interaction, "leave")
 
-    @app_commands.command(description="Who is in the circle")
+    @app_commands.command(description=english("discord.slash.members"))
     async def members(self, interaction: discord.Interaction[Any]) -> None:
         await _run(interaction, "members")
 
-    @app_commands.command(description="Bring a case to the circle")
+    @app_commands.command(description=english("discord.slash.submit"))
     async def submit(self, interaction: discord.Interaction[Any]) -> None:
         await _run(interaction, "submit")
 
-    @app_commands.command(description="Where the circle or a case stands")
+    @app_commands.command(description=english("discord.slash.status"))
+    @app_commands.describe(case=CASE)
     @app_commands.autocomplete(case=case_choices)
     async def status(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
         await _run(interaction, "status", case)
 
-    @app_commands.command(description="Move a case to its next phase (facilitators)")
+    @app_commands.command(description=english("discord.slash.advance"))
+    @app_commands.describe(case=CASE)
     @app_commands.autocomplete(case=case_choices)
     async def advance(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
         await _run(interaction, "advance", case)
 
-    @app_commands.command(description="Give a case's phase more time (facilitators)")
-    @app_commands.describe(by="How much more, e.g. 2d or 36h")
+    @app_commands.command(description=english("discord.slash.extend"))
+    @app_commands.describe(by=english("discord.slash.option.extend_by"), case=CASE)
     @app_commands.autocomplete(case=case_choices)
     async def extend(self, interaction: discord.Interaction[Any], by: str, case: CaseNumber | None = None) -> None:
         await _run(interaction, "extend", case, _quoted(by))
 
-    @app_commands.command(description="Pause a case, or the whole circle (facilitators)")
+    @app_commands.command(description=english("discord.slash.pause"))
+    @app_commands.describe(case=CASE)
     @app_commands.autocomplete(case=case_choices)
     async def pause(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
         await _run(interaction, "pause", case)
 
-    @app_commands.command(description="Resume a case, or the whole circle (facilitators)")
+    @app_commands.command(description=english("discord.slash.resume"))
+    @app_commands.describe(case=CASE)
     @app_commands.autocomplete(case=case_choices)
     async def resume(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
         await _run(interaction, "resume", case)
 
-    @app_commands.command(description="Withdraw your case")
+    @app_commands.command(description=english("discord.slash.withdraw"))
+    @app_commands.describe(case=CASE)
     @app_commands.autocomplete(case=case_choices)
     async def withdraw(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
         await _run(interaction, "withdraw", case)
 
-    @app_commands.command(description="Give a case to another client (facilitators)")
+    @app_commands.command(description=english("discord.slash.reassign"))
+    @app_commands.describe(member=english("discord.slash.option.new_client"), case=CASE)
     @app_commands.autocomplete(case=case_choices)
     async def reassign(
         self, interaction: discord.Interaction[Any], member: discord.Member, case: CaseNumber | None = None
     ) -> None:
         await _run(interaction, "reassign", case, _mention(member))
 
-    @app_commands.command(description="Who is client next; volunteer; swap two turns")
+    @app_commands.command(description=english("discord.slash.queue"))
+    @app_commands.describe(
+        action=english("discord.slash.option.queue_action"),
+        first=english("discord.slash.option.swap_first"),
+        second=english("discord.slash.option.swap_second"),
+    )
     @app_commands.choices(
         action=[
-            app_commands.Choice(name="show", value="show"),
-            app_commands.Choice(name="volunteer", value="volunteer"),
-            app_commands.Choice(name="swap", value="swap"),
+            app_commands.Choice(name=english(f"discord.slash.choice.{action}"), value=action)
+            for action in ("show", "volunteer", "swap")
         ]
     )
     async def queue(
@@ -180,30 +199,37 @@ class CodevGroup(app_commands.Group):
         else:
             await _run(interaction, "queue", action, _mention(first), _mention(second))
 
-    @app_commands.command(description="The next meetings")
+    @app_commands.command(description=english("discord.slash.meetings"))
     async def meetings(self, interaction: discord.Interaction[Any]) -> None:
         await _run(interaction, "meetings")
 
-    @app_commands.command(description="Set the meetings, e.g. every 4 weeks on tuesday at 15:00")
-    @app_commands.describe(rule="every N weeks on DAY at HH:MM | YYYY-MM-DD HH:MM | skip YYYY-MM-DD | clear")
+    @app_commands.command(description=english("discord.slash.schedule"))
+    @app_commands.describe(rule=english("discord.slash.option.rule"))
     async def schedule(self, interaction: discord.Interaction[Any], rule: str) -> None:
         await _run(interaction, "schedule", rule)
 
-    @app_commands.command(description="Tell the circle how your action plan is going")
+    @app_commands.command(description=english("discord.slash.update"))
+    @app_commands.describe(case=CASE)
     @app_commands.autocomplete(case=case_choices)
     async def update(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
         await _run(interaction, "update", case)
 
-    @app_commands.command(description="Export a case record (Markdown)")
+    @app_commands.command(description=english("discord.slash.export"))
+    @app_commands.describe(case=CASE)
     @app_commands.autocomplete(case=case_choices)
     async def export(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
         await _run(interaction, "export", case)
 
-    @app_commands.command(description="Your private learning journal")
+    @app_commands.command(description=english("discord.slash.journal"))
     async def journal(self, interaction: discord.Interaction[Any]) -> None:
         await _run(interaction, "journal")
 
-    @app_commands.command(description="See or change the circle's settings (facilitators)")
+    @app_commands.command(description=english("discord.slash.settings"))
+    @app_commands.describe(
+        name=english("discord.slash.option.setting"),
+        value=english("discord.slash.option.setting_value"),
+        member=english("discord.slash.option.new_facilitator"),
+    )
     @app_commands.autocomplete(name=setting_choices)
     async def settings(
         self,
@@ -214,6 +240,6 @@ class CodevGroup(app_commands.Group):
     ) -> None:
         await _run(interaction, "settings", _quoted(name), _quoted(value) if member is None else _mention(member))
 
-    @app_commands.command(name="forget-me", description="Erase your data from this server's circles")
+    @app_commands.command(name="forget-me", description=english("discord.slash.forget_me"))
     async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
         await _run(interaction, "forget-me")

@@ -10,11 +10,14 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord.client import make_client, point_at, wire
+from bot.adapters.discord.localize import CatalogTranslator
 from bot.config import DiscordSettings
 
 
 async def sync_guilds(tree: app_commands.CommandTree[discord.Client], guild_ids: list[int]) -> list[int]:
-    """PUT the command set of each server; return the servers synced."""
+    """PUT the command set of each server, with its French; return the servers synced."""
+    if tree.translator is None:  # a tree whose client has not logged in through `wire` yet
+        await tree.set_translator(CatalogTranslator())
     for guild_id in guild_ids:
         guild = discord.Object(guild_id)
         tree.copy_global_to(guild=guild)
