@@ -5,12 +5,12 @@ Part 1, per database (SQLite, then PostgreSQL): 10,000 circles and 50,000 due ou
 dispatcher, as `codev run` does) starts and delivers them through a fake adapter with no
 rate limit. Reported: the time from `scheduler.start()` to the first delivery, rows
 delivered per second (each one claimed, delivered and settled), rows claimed per second by
-the bare atomic claim (same batch size, nothing delivered), peak Python memory (tracemalloc,
+the bare atomic claim (200 rows a claim, nothing delivered), peak Python memory (tracemalloc,
 in one more untimed delivery run) and the process's max RSS. Target: memory under 300 MB.
 
-Part 2: a fake Slack (aiohttp on 127.0.0.1) that accepts one message per second per
-channel and answers 429 with Retry-After otherwise. 1,000 circles, each its own channel,
-have a meeting whose DIGEST job is due: the scheduler fires the jobs, each queues its digest,
+Part 2, per database too: a fake Slack (aiohttp on 127.0.0.1) that accepts one message per
+second per channel and answers 429 with Retry-After otherwise. 1,000 circles, each its own
+channel, have a meeting whose DIGEST job is due: the scheduler fires the jobs, each queues its digest,
 the dispatcher delivers them paced per channel. Also run with four more messages per
 channel queued beside each digest, where the limit must bite. The theoretical minimum under
 the limit is (k - 1) s for k messages per channel, plus the time a bare client with no
@@ -215,7 +215,8 @@ async def deliver_all(url: str, *, traced: bool) -> tuple[float, float, int]:
 
 
 async def claim_all(url: str) -> float:
-    """The bare atomic claim over ROWS due rows (batches of 200, as bootstrap sets): rows/s."""
+    """The bare atomic claim over ROWS due rows, 200 at a time (bootstrap's batch size; the
+    dispatcher claims a few batches at once): rows/s."""
     engine = make_engine(url)
     try:
         from bot.storage.engine import make_session_factory
@@ -312,6 +313,7 @@ class SlackDeliverer:
 
 @dataclass
 class Fanout:
+    database: str
     per_channel: int
     jobs: bool
     seconds: float
@@ -346,7 +348,9 @@ async def _post(http: ClientSession, base: str, channel: str) -> None:
         await response.read()
 
 
-async def fanout(url: str, per_channel: int, http: ClientSession, base: str, slack: FakeSlack, *, jobs: bool) -> Fanout:
+async def fanout(
+    name: str, url: str, per_channel: int, http: ClientSession, base: str, slack: FakeSlack, *, jobs: bool
+) -> Fanout:
     """Deliver k messages to each channel, the digest last. `jobs`: the digests come from
     their DIGEST jobs, fired by the scheduler in the same run; else they are queued already
     (the text the job writes), and only delivery is measured."""
@@ -382,10 +386,10 @@ async def fanout(url: str, per_channel: int, http: ClientSession, base: str, sla
     finally:
         await app.close()
     minimum = (per_channel - 1) * slack.interval + floor
-    return Fanout(per_channel, jobs, seconds, minimum, floor, slack.refused)
+    return Fanout(name, per_channel, jobs, seconds, minimum, floor, slack.refused)
 
 
-async def fanouts(url: str) -> list[Fanout]:
+async def fanouts(name: str, url: str) -> list[Fanout]:
     slack = FakeSlack()
     server = web.Application()
     server.router.add_post("/api/chat.postMessage", slack.post_message)
@@ -401,10 +405,10 @@ async def fanouts(url: str) -> list[Fanout]:
     try:
         async with ClientSession(connector=TCPConnector(limit=200)) as http:
             for per_channel, jobs in ((1, False), (5, False), (1, True)):
-                result = await fanout(url, per_channel, http, base, slack, jobs=jobs)
+                result = await fanout(name, url, per_channel, http, base, slack, jobs=jobs)
                 print(
-                    f"fan-out: {FANOUT_CHANNELS:,} channels x {per_channel} (jobs: {jobs}): {result.seconds:.2f} s "
-                    f"(minimum {result.minimum:.2f} s, {result.refused} refused with 429)",
+                    f"{name} fan-out: {FANOUT_CHANNELS:,} channels x {per_channel} (jobs: {jobs}): "
+                    f"{result.seconds:.2f} s (minimum {result.minimum:.2f} s, {result.refused} refused with 429)",
                     flush=True,
                 )
                 results.append(result)
@@ -440,18 +444,19 @@ def report(results: Sequence[Throughput], fans: Sequence[Fanout], skipped: Seque
     for line in skipped:
         print(line)
     print()
-    print(f"Digest fan-out to {FANOUT_CHANNELS:,} channels through a fake Slack allowing 1 message/s/channel (SQLite)")
+    print(f"Digest fan-out to {FANOUT_CHANNELS:,} channels through a fake Slack allowing 1 message/s/channel")
     header = (
-        f"{'msgs/channel':>12} {'digests from':>13} {'measured':>9} {'minimum':>8} {'ratio':>6} {'target':>7} "
-        f"{'429s':>5}  verdict"
+        f"{'database':<11} {'msgs/channel':>12} {'digests from':>13} {'measured':>9} {'minimum':>8} {'ratio':>6} "
+        f"{'target':>7} {'429s':>5}  verdict"
     )
     print(header)
     print("-" * len(header))
     for fan in fans:
         verdict = "ok" if fan.ratio <= FANOUT_TARGET else "ABOVE TARGET"
         print(
-            f"{fan.per_channel:>12} {'their jobs' if fan.jobs else 'queued rows':>13} {fan.seconds:>8.2f}s "
-            f"{fan.minimum:>7.2f}s {fan.ratio:>6.2f} {f'<={FANOUT_TARGET}':>7} {fan.refused:>5}  {verdict}"
+            f"{fan.database:<11} {fan.per_channel:>12} {'their jobs' if fan.jobs else 'queued rows':>13} "
+            f"{fan.seconds:>8.2f}s {fan.minimum:>7.2f}s {fan.ratio:>6.2f} {f'<={FANOUT_TARGET}':>7} "
+            f"{fan.refused:>5}  {verdict}"
         )
     print(
         "minimum = (messages per channel - 1) x 1 s + the time a bare client takes to post as many messages "
@@ -472,10 +477,11 @@ async def run(quick: bool) -> int:
     with tempfile.TemporaryDirectory(prefix="codev-bench-sched-") as directory:
         url = f"sqlite+aiosqlite:///{directory}/bench.db"
         results.append(await throughput("sqlite", url))
-        fans = await fanouts(url)
+        fans = await fanouts("sqlite", url)
     try:
         async with scratch_database(f"codev_bench_sched_{os.getpid()}") as pg:
             results.append(await throughput("postgresql", pg))
+            fans += await fanouts("postgresql", pg)
     except PostgresUnreachableError as problem:
         skipped.append(f"postgresql: SKIPPED, {problem}")
     report(results, fans, skipped)

@@ -9,7 +9,8 @@ Nothing here decides what to say: effects were decided by the engine when they w
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import collections
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -26,9 +27,13 @@ from bot.storage.outbox import CLOCK_KINDS, Outbox, OutboxRow, SentRow
 log = logging.getLogger(__name__)
 
 TimerHandler = Callable[[OutboxRow], Awaitable[None]]
-# Messages per paced channel in one round; more wait for a later round (see _release_over_paced).
+# Messages in flight per paced channel; more wait for a later claim (see _release_over_paced).
 MAX_PACED_PER_ROUND = 10
-# Where each (circle, case) of a round's rows goes, read once for the round.
+# Rows per claim, in batches of deliveries at once (see Dispatcher).
+CLAIM_BATCHES = 4
+# A claimed row, its effect (None if it no longer decodes) and its paced channel, if any.
+_Claimed = tuple[OutboxRow, Effect | None, tuple[str, str] | None]
+# Where each (circle, case) of a claim's rows goes, read with the claim.
 Addresses = Mapping[tuple[str, str | None], Address]
 # Told when a message is given up on for good (the service tells the circle's facilitators).
 FailureHandler = Callable[[OutboxRow, str], Awaitable[None]]
@@ -70,6 +75,7 @@ class Dispatcher:
         worker_id: str,
         *,
         batch_size: int = 50,
+        claim_size: int | None = None,
         lease: timedelta = timedelta(minutes=2),
         retry: RetryPolicy | None = None,
         max_rounds: int = 100,
@@ -77,8 +83,10 @@ class Dispatcher:
         on_meeting: TimerHandler | None = None,
         pacer: ChannelPacer | None = None,
     ) -> None:
-        """`on_meeting` runs due meeting jobs (bot.scheduler_meetings); `pacer` spaces
-        messages per channel (none by default)."""
+        """`batch_size`: deliveries at once; `claim_size`: rows per claim (default
+        CLAIM_BATCHES batches: each claim is a transaction, and under load its round trips
+        queue behind the deliveries' on the event loop). `on_meeting` runs due meeting jobs
+        (bot.scheduler_meetings); `pacer` spaces messages per channel (none by default)."""
         self._outbox = Outbox(session_factory)
         self._deliverers = dict(deliverers)
         self._on_timer = on_timer
@@ -87,6 +95,8 @@ class Dispatcher:
         self._clock = clock
         self._worker_id = worker_id
         self._batch_size = batch_size
+        self._claim_size = claim_size or batch_size * CLAIM_BATCHES
+        self._sending = _Slots(batch_size)
         self._lease = lease
         self._retry = retry or RetryPolicy()
         self._max_rounds = max_rounds
@@ -96,42 +106,77 @@ class Dispatcher:
         """Claim and handle due rows until none is left; return how many were handled.
 
         One claim takes at most one message per case (the oldest), so a case's messages
-        are delivered in order over successive rounds; rows of different cases run
-        concurrently within a round.
+        are delivered in order over successive claims; rows of different cases run
+        concurrently, `batch_size` deliveries at a time. The next claim does not wait for
+        the last one to be delivered, so the database's round trips hide behind deliveries;
+        each claim also settles, in its transaction, the rows delivered since the last one.
         """
         handled = 0
-        for _ in range(self._max_rounds):
-            rows = await self._outbox.claim_due(
-                self._clock(),
-                self._worker_id,
-                self._batch_size,
-                self._lease,
-                platforms=self._deliverers.keys(),
-            )
-            if not rows:
-                break
-            sent: list[SentRow] = []
-            addresses = await self._outbox.addresses_of(rows)  # one read for the round
-            rows = await self._release_over_paced(rows, addresses)
-            try:
-                async with asyncio.TaskGroup() as group:
-                    clock_rows: dict[str, list[OutboxRow]] = {}
-                    for row in rows:
-                        if row.kind in CLOCK_KINDS:
-                            clock_rows.setdefault(row.circle_id, []).append(row)
-                        else:
-                            group.create_task(self._handle(row, sent, addresses))
-                    # A circle's deadlines and meeting jobs run one after another, in due
-                    # order (after downtime several are due at once); circles side by side.
-                    for circle_rows in clock_rows.values():
-                        group.create_task(self._in_order(circle_rows, sent, addresses))
-            finally:
-                # One transaction settles the round's deliveries: on SQLite, fifty writers
-                # queueing for the lock one row at a time cost more than the deliveries.
-                if sent:
-                    await self._outbox.mark_sent_many(sent, self._clock())
-            handled += len(rows)
+        sent: list[SentRow] = []
+        flight = _InFlight()
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(self._max_rounds):
+                    # Claim more while up to one claim's worth is still in hand: rows
+                    # handled together (a batch of meeting jobs) free room together.
+                    await flight.until_fewer_than(self._claim_size + 1)
+                    # One transaction settles what was delivered since the last claim and
+                    # claims more: on SQLite, a transaction per delivered row costs more than
+                    # the deliveries.
+                    settling, sent[:] = list(sent), []
+                    ended_before = flight.ended
+                    try:
+                        rows, addresses = await self._outbox.claim_round(
+                            self._clock(),
+                            self._worker_id,
+                            # A small first claim: the first deliveries start sooner.
+                            self._claim_size if handled else min(self._batch_size, self._claim_size),
+                            self._lease,
+                            platforms=self._deliverers.keys(),
+                            settle=settling,
+                        )
+                    except BaseException:
+                        sent[:0] = settling
+                        raise
+                    if not rows:
+                        if not flight.tasks and flight.ended == ended_before:
+                            break
+                        # Rows handled may unblock more (a case's next message, a job's
+                        # messages): claim again once half of those in flight are done, so
+                        # the tail costs few claims.
+                        await flight.until_fewer_than(len(flight.tasks) // 2 + 1)
+                        continue
+                    kept = await self._release_over_paced(rows, addresses, flight.paced)
+                    self._start(group, kept, sent, addresses, flight)
+                    handled += len(kept)
+        finally:
+            if sent:
+                await self._outbox.mark_sent_many(sent, self._clock())
         return handled
+
+    def _start(
+        self,
+        group: asyncio.TaskGroup,
+        rows: list[_Claimed],
+        sent: list[SentRow],
+        addresses: Addresses,
+        flight: _InFlight,
+    ) -> None:
+        """Start a claimed batch: messages side by side; each circle's clock rows one after
+        another, in due order, after those of the circle still running from earlier batches
+        (after downtime several are due at once)."""
+        clock_rows: dict[str, list[_Claimed]] = {}
+        for claimed in rows:
+            row, effect, place = claimed
+            if row.kind in CLOCK_KINDS:
+                clock_rows.setdefault(row.circle_id, []).append(claimed)
+            else:
+                flight.add(group.create_task(self._handle(row, effect, sent, addresses)), place)
+        for circle_id, circle_rows in clock_rows.items():
+            after = flight.chains.get(circle_id)
+            task = group.create_task(self._in_order(circle_rows, sent, addresses, after))
+            flight.chains[circle_id] = task
+            flight.add(task, None)
 
     async def run_forever(self, wake: asyncio.Event, poll_interval: float = 30.0) -> None:
         """Deliver as rows come due; `wake.set()` after queueing rows to skip the wait."""
@@ -155,40 +200,62 @@ class Dispatcher:
             except TimeoutError:
                 pass
 
-    async def _release_over_paced(self, rows: list[OutboxRow], addresses: Addresses) -> list[OutboxRow]:
-        """Keep at most MAX_PACED_PER_ROUND messages per paced channel in a round; hand the
-        rest back, due when their turn comes. A round's claims are settled together at its
-        end, so a round must not wait in one channel anywhere near its lease."""
-        kept: list[OutboxRow] = []
-        queued: dict[tuple[str, str], int] = {}
+    def _paced_place(self, row: OutboxRow, effect: Effect, addresses: Addresses) -> tuple[str, str] | None:
+        """The paced channel a message row lands in, if its platform paces channels."""
+        address = addresses.get((row.circle_id, row.case_id))
+        if address is None or row.kind in CLOCK_KINDS or self._pacer.interval(address.platform) <= 0:
+            return None
+        channel = paced_channel(effect, address.channel_id)
+        return None if channel is None else (address.platform, channel)
+
+    async def _release_over_paced(
+        self, rows: list[OutboxRow], addresses: Addresses, paced: dict[tuple[str, str], int]
+    ) -> list[_Claimed]:
+        """Keep at most MAX_PACED_PER_ROUND messages in flight per paced channel; hand the
+        rest back, due when their turn comes. Claims are settled after their delivery, so a
+        message must not wait in its channel anywhere near its lease. The rows kept come
+        with their effect (None if it no longer decodes) and paced channel, if any."""
+        kept: list[_Claimed] = []
+        released: list[tuple[int, datetime]] = []
         for row in rows:
-            address = addresses.get((row.circle_id, row.case_id))
-            interval = self._pacer.interval(address.platform) if address is not None else 0.0
-            channel = None
-            if interval > 0 and address is not None and row.kind not in CLOCK_KINDS:
-                with contextlib.suppress(ValidationError):
-                    channel = paced_channel(row.effect(), address.channel_id)
-            if channel is None or address is None:
-                kept.append(row)
+            try:
+                effect = row.effect()
+            except ValidationError:
+                kept.append((row, None, None))
                 continue
-            place = (address.platform, channel)
-            queued[place] = position = queued.get(place, 0) + 1
+            place = self._paced_place(row, effect, addresses)
+            if place is None:
+                kept.append((row, effect, None))
+                continue
+            paced[place] = position = paced.get(place, 0) + 1
             if position <= MAX_PACED_PER_ROUND:
-                kept.append(row)
+                kept.append((row, effect, place))
             else:
-                await self._outbox.release(row.id, self._clock() + timedelta(seconds=interval * (position - 1)))
+                paced[place] -= 1
+                interval = self._pacer.interval(place[0])
+                released.append((row.id, self._clock() + timedelta(seconds=interval * (position - 1))))
+        await self._outbox.release_many(released)
         return kept
 
-    async def _in_order(self, rows: list[OutboxRow], sent: list[SentRow], addresses: Addresses) -> None:
-        for row in rows:
-            await self._handle(row, sent, addresses)
+    async def _in_order(
+        self,
+        rows: list[_Claimed],
+        sent: list[SentRow],
+        addresses: Addresses,
+        after: asyncio.Task[None] | None,
+    ) -> None:
+        if after is not None:
+            await asyncio.wait([after])  # its outcome is its own; only the order matters here
+        for row, effect, _ in rows:
+            await self._handle(row, effect, sent, addresses)
 
-    async def _handle(self, row: OutboxRow, sent: list[SentRow], addresses: Addresses) -> None:
-        try:
-            effect = row.effect()
-        except ValidationError as exc:
-            await self._outbox.mark_failed(row.id, f"payload no longer decodes: {exc}")
-            return
+    async def _handle(self, row: OutboxRow, effect: Effect | None, sent: list[SentRow], addresses: Addresses) -> None:
+        if effect is None:  # it did not decode when claimed: record why
+            try:
+                effect = row.effect()
+            except ValidationError as exc:
+                await self._outbox.mark_failed(row.id, f"payload no longer decodes: {exc}")
+                return
         try:
             if isinstance(effect, SetTimer):
                 await self._on_timer(row)
@@ -224,11 +291,12 @@ class Dispatcher:
         channel = paced_channel(effect, address.channel_id)
         try:
             if channel is None:
-                async with asyncio.timeout(self._lease.total_seconds() / 2):
+                async with self._sending, asyncio.timeout(self._lease.total_seconds() / 2):
                     message_ref = await deliverer.deliver(effect, address)
             else:
                 async with (
                     self._pacer.paced(address.platform, channel),
+                    self._sending,
                     asyncio.timeout(self._lease.total_seconds() / 2),
                 ):
                     message_ref = await deliverer.deliver(effect, address)
@@ -253,6 +321,79 @@ class Dispatcher:
             return
         retry_at = self._clock() + self._retry.delay(row.attempts, retry_after)
         await self._outbox.mark_retry(row.id, reason, retry_at)
+
+
+class _Slots:
+    """A first-come, first-served semaphore for many waiters: asyncio.Semaphore scans its
+    waiters on every acquire and release, so with hundreds of deliveries queued the event
+    loop spends more time there than on the deliveries."""
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def __aenter__(self) -> None:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        turn = asyncio.get_running_loop().create_future()
+        self._waiters.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._release()  # the slot was ours already: pass it on
+            else:
+                self._waiters.remove(turn)
+            raise
+
+    async def __aexit__(self, *_: object) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        while self._waiters:
+            turn = self._waiters.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the slot goes straight to the next in line
+                return
+        self._free += 1
+
+
+class _InFlight:
+    """The tasks of one `run_once` still running, and what they hold."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.ended = 0
+        self.paced: dict[tuple[str, str], int] = {}  # messages in flight per paced channel
+        self.chains: dict[str, asyncio.Task[None]] = {}  # per circle: its last clock rows' task
+        self._fewer: tuple[int, asyncio.Future[None]] | None = None
+
+    def add(self, task: asyncio.Task[None], place: tuple[str, str] | None) -> None:
+        self.tasks.add(task)
+        task.add_done_callback(functools.partial(self._ended, place))
+
+    def _ended(self, place: tuple[str, str] | None, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        self.ended += 1
+        if place is not None:
+            left = self.paced[place] - 1
+            if left:
+                self.paced[place] = left
+            else:
+                del self.paced[place]
+        if self._fewer is not None and len(self.tasks) < self._fewer[0] and not self._fewer[1].done():
+            self._fewer[1].set_result(None)
+
+    async def until_fewer_than(self, count: int) -> None:
+        # One future for the wait, not asyncio.wait over hundreds of tasks per completion.
+        if len(self.tasks) < count:
+            return
+        self._fewer = (count, asyncio.get_running_loop().create_future())
+        try:
+            await self._fewer[1]
+        finally:
+            self._fewer = None
 
 
 def _needs_thread(effect: Effect) -> bool:

@@ -7,13 +7,18 @@ dropped. `fire` runs one claimed job: it reads the circle again, records a job t
 too late as missed (a nudge after its meeting) or one that no longer applies as dropped,
 else queues the nudges, reminders or digest and settles the row **in the same transaction**,
 so a job's messages are queued exactly once even if its worker dies right after.
+
+Jobs that only read the circle and queue messages (nudges, reminders, digests) come due in
+bursts (every circle's digest at the same local hour): those fired together run in one
+transaction, with one read of their circles, cases and updates, instead of one each.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,14 +37,20 @@ from bot.flows.phases import move_deadline
 from bot.routing import save_step
 from bot.storage import codec
 from bot.storage.errors import ConcurrentUpdate
-from bot.storage.outbox import MEETING_KIND, OutboxRow
-from bot.storage.tables import contributions, outbox
+from bot.storage.outbox import MEETING_KIND, OutboxRow, write_turn
+from bot.storage.tables import cases, circles, contributions, outbox
 from bot.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 ATTEMPTS = 5
 INSERT_CHUNK = 500
+# Jobs that only read the circle's state and queue messages: those due together share a
+# transaction (see `fire`).
+QUEUE_ONLY = (MeetingJob.NUDGE, MeetingJob.REMINDER, MeetingJob.DIGEST)
+# At most this many jobs per shared transaction (and per IN list).
+BATCH_LIMIT = 500
+_ENDED_PHASES = (Phase.CLOSED.value, Phase.WITHDRAWN.value)
 
 
 class _Work(UnitOfWork):
@@ -68,6 +79,8 @@ class MeetingJobs:
             bind = sessions.kw.get("bind")
             concurrency = 1 if bind is not None and bind.dialect.name == "sqlite" else 10
         self._turns = asyncio.Semaphore(concurrency)
+        self._waiting: list[_Waiting] = []
+        self._draining: asyncio.Task[None] | None = None
 
     # --- planning ------------------------------------------------------------------------
 
@@ -95,12 +108,95 @@ class MeetingJobs:
     # --- running -------------------------------------------------------------------------
 
     async def fire(self, row: OutboxRow) -> None:
-        """Run one claimed meeting job; the row is settled here, with what it queued."""
+        """Run one claimed meeting job; the row is settled here, with what it queued.
+
+        A nudge, reminder or digest joins the jobs fired at the same moment (a dispatcher
+        starts a claim's jobs side by side) in one shared transaction; returns once that
+        has committed."""
         job = row.effect()
         assert isinstance(job, MeetingTimer)
+        if job.job not in QUEUE_ONLY:
+            await self._fire_alone(row, job)
+            return
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append(_Waiting(row, job, done))
+        if self._draining is None:
+            self._draining = asyncio.create_task(self._drain())
+        await done
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[:BATCH_LIMIT], self._waiting[BATCH_LIMIT:]
+                await self._fire_batch(batch)
+        finally:
+            self._draining = None
+
+    async def _fire_batch(self, batch: list[_Waiting]) -> None:
+        try:
+            async with self._turns, write_turn(self._sessions):
+                await self._fire_together(batch)
+        except Exception:
+            # One bad job must not hold back the others: each runs alone, and fails alone.
+            log.exception("meeting jobs: a shared transaction of %s failed; running them one by one", len(batch))
+            for waiting in batch:
+                try:
+                    await self._fire_alone(waiting.row, waiting.job)
+                except Exception as exc:
+                    _settle_future(waiting.done, exc)
+                else:
+                    _settle_future(waiting.done, None)
+            return
+        for waiting in batch:
+            _settle_future(waiting.done, None)
+        self._on_commit()
+
+    async def _fire_together(self, batch: Sequence[_Waiting]) -> None:
+        now = self._clock()
+        async with _Work(self._sessions) as uow:
+            session = uow.session
+            # Take the rows first: on SQLite that takes the write lock before anything is
+            # read, on PostgreSQL it locks them; a row no longer ours (its lease ran out and
+            # another worker took it over) is that worker's to run.
+            ours = await _take_over(session, [waiting.row for waiting in batch])
+            jobs = [waiting for waiting in batch if waiting.row.id in ours]
+            found = await _circles_by_id(session, {waiting.job.circle_id for waiting in jobs})
+            settled: dict[tuple[str, str | None], list[int]] = {}  # (status, reason): row ids
+            running: list[tuple[Circle, MeetingTimer]] = []
+            for waiting in jobs:
+                circle = found.get(waiting.job.circle_id)
+                refused = meetings.verdict(circle, waiting.job, now)
+                if refused is not None or circle is None:
+                    status, reason = refused or (meetings.DROPPED, "the circle no longer exists")
+                    log.info("meeting job %s %s: %s", waiting.row.id, status, reason)
+                    settled.setdefault((status, reason), []).append(waiting.row.id)
+                else:
+                    running.append((circle, waiting.job))
+                    settled.setdefault(("sent", None), []).append(waiting.row.id)
+            open_cases = await _active_cases(session, {circle.id for circle, _ in running})
+            updates = await _last_updates(session, [case for found in open_cases.values() for case in found])
+            effects: list[Effect] = []
+            for circle, job in running:
+                effects.extend(_queued_by(circle, open_cases.get(circle.id, []), job, updates))
+            for (outcome, why), ids in settled.items():
+                await session.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_(ids))
+                    .values(
+                        status=outcome,
+                        sent_at=now if outcome == "sent" else None,
+                        last_error=why,
+                        claimed_by=None,
+                        claimed_until=None,
+                    )
+                )
+            await uow.outbox.add(effects, now)
+            await uow.commit()
+
+    async def _fire_alone(self, row: OutboxRow, job: MeetingTimer) -> None:
         for attempt in range(ATTEMPTS):
             try:
-                async with self._turns:
+                async with self._turns, write_turn(self._sessions):
                     await self._fire_once(row, job)
                 break
             except ConcurrentUpdate:
@@ -130,20 +226,85 @@ class MeetingJobs:
         if job.job is MeetingJob.PLAN:
             await _rearm_passed_deadlines(uow, circle, now)
             return
-        assert job.meeting_at is not None
         cases = await uow.cases.list_for_circle(circle.id, active_only=True)
-        effects: Sequence[Effect]
-        match job.job:
-            case MeetingJob.NUDGE:
-                effects = meetings.nudges(circle, cases, job)
-            case MeetingJob.REMINDER:
-                effects = meetings.reminders(circle, cases, job, await _last_updates(uow.session, cases))
-            case MeetingJob.DIGEST:
-                effects = [meetings.digest(circle, cases, job.meeting_at, await _last_updates(uow.session, cases))]
-            case MeetingJob.HELD:
-                await _held(uow, circle, cases, now)
-                return
-        await uow.outbox.add(effects, now)
+        if job.job is MeetingJob.HELD:
+            await _held(uow, circle, cases, now)
+            return
+        await uow.outbox.add(_queued_by(circle, cases, job, await _last_updates(uow.session, cases)), now)
+
+
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    """A job fired into a shared transaction, and the future its caller awaits."""
+
+    row: OutboxRow
+    job: MeetingTimer
+    done: asyncio.Future[None]
+
+
+def _settle_future(done: asyncio.Future[None], error: Exception | None) -> None:
+    if done.done():  # its caller was cancelled
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)
+
+
+def _queued_by(
+    circle: Circle, cases: Sequence[Case], job: MeetingTimer, last_updates: Mapping[str, datetime]
+) -> Sequence[Effect]:
+    """What a nudge, reminder or digest job queues."""
+    assert job.meeting_at is not None
+    match job.job:
+        case MeetingJob.NUDGE:
+            return meetings.nudges(circle, cases, job)
+        case MeetingJob.REMINDER:
+            return meetings.reminders(circle, cases, job, last_updates)
+        case MeetingJob.DIGEST:
+            return [meetings.digest(circle, cases, job.meeting_at, last_updates)]
+        case _:
+            raise ValueError(f"{job.job} does not only queue messages")
+
+
+async def _take_over(session: AsyncSession, rows: Sequence[OutboxRow]) -> set[int]:
+    """Lock the claimed rows still ours, in the caller's transaction; their ids."""
+    ours: set[int] = set()
+    by_worker: dict[str, list[int]] = {}
+    for row in rows:
+        by_worker.setdefault(row.claimed_by, []).append(row.id)
+    for worker, ids in by_worker.items():
+        taken = await session.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(ids), outbox.c.status == "claimed", outbox.c.claimed_by == worker)
+            .values(claimed_by=worker)
+            .returning(outbox.c.id)
+        )
+        ours.update(taken.scalars())
+    return ours
+
+
+async def _circles_by_id(session: AsyncSession, circle_ids: Collection[str]) -> dict[str, Circle]:
+    if not circle_ids:
+        return {}
+    found = await session.execute(select(circles.c.id, circles.c.state).where(circles.c.id.in_(sorted(circle_ids))))
+    return {circle_id: codec.decode_circle(state) for circle_id, state in found}
+
+
+async def _active_cases(session: AsyncSession, circle_ids: Collection[str]) -> dict[str, list[Case]]:
+    """Each circle's cases in progress, as `CaseRepository.list_for_circle(active_only=True)`
+    lists them (by opening), for many circles in one read."""
+    if not circle_ids:
+        return {}
+    found = await session.execute(
+        select(cases.c.circle_id, cases.c.state)
+        .where(cases.c.circle_id.in_(sorted(circle_ids)), cases.c.phase.not_in(_ENDED_PHASES))
+        .order_by(cases.c.opened_at, cases.c.id)
+    )
+    listed: dict[str, list[Case]] = {}
+    for circle_id, state in found:
+        listed.setdefault(circle_id, []).append(codec.decode_case(state))
+    return listed
 
 
 async def _plan_in(session: AsyncSession, circle_id: str, circle: Circle | None, now: datetime) -> int:

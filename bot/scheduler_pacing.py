@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot.flows.effects import DirectMessage, Effect, Post, Reply, SendFile
 
@@ -40,25 +39,10 @@ class ChannelPacer:
     def interval(self, platform: str) -> float:
         return self._intervals.get(platform, 0.0)
 
-    @asynccontextmanager
-    async def paced(self, platform: str, channel: str) -> AsyncIterator[None]:
-        """Deliver inside this: one delivery at a time per channel, an interval apart."""
-        interval = self.interval(platform)
-        if interval <= 0:
-            yield
-            return
-        key = (platform, channel)
-        turn = self._turns.setdefault(key, asyncio.Lock())
-        async with turn:
-            wait = self._next.get(key, 0.0) - self._monotonic()
-            if wait > 0:
-                await self._sleep(wait)
-            try:
-                yield
-            finally:
-                self._next[key] = max(self._next.get(key, 0.0), self._monotonic() + interval)
-        if len(self._turns) > _PRUNE_ABOVE:
-            self._prune(self._monotonic())
+    def paced(self, platform: str, channel: str) -> _Turn:
+        """Deliver inside this (`async with`): one delivery at a time per channel, an
+        interval apart."""
+        return _Turn(self, platform, channel)
 
     async def turn(self, platform: str, channel: str) -> None:
         """Wait for this channel's next slot (at once on an unpaced platform)."""
@@ -84,6 +68,47 @@ class ChannelPacer:
             del self._next[key]
         for key in [key for key, turn in self._turns.items() if not turn.locked() and key not in self._next]:
             del self._turns[key]
+
+
+class _Turn:
+    """One delivery's turn in its channel (a class, not a generator: one per message)."""
+
+    __slots__ = ("_key", "_lock", "_pacer", "_platform")
+
+    def __init__(self, pacer: ChannelPacer, platform: str, channel: str) -> None:
+        self._pacer = pacer
+        self._platform = platform
+        self._key = (platform, channel)
+        self._lock: asyncio.Lock | None = None
+
+    async def __aenter__(self) -> None:
+        pacer = self._pacer
+        if pacer.interval(self._platform) <= 0:
+            return
+        lock = pacer._turns.get(self._key)
+        if lock is None:
+            lock = pacer._turns[self._key] = asyncio.Lock()
+        await lock.acquire()
+        self._lock = lock
+        try:
+            wait = pacer._next.get(self._key, 0.0) - pacer._monotonic()
+            if wait > 0:
+                await pacer._sleep(wait)
+        except BaseException:
+            self._lock = None
+            lock.release()
+            raise
+
+    async def __aexit__(self, *_: object) -> None:
+        lock = self._lock
+        if lock is None:
+            return
+        pacer = self._pacer
+        key = self._key
+        pacer._next[key] = max(pacer._next.get(key, 0.0), pacer._monotonic() + pacer.interval(self._platform))
+        lock.release()
+        if len(pacer._turns) > _PRUNE_ABOVE:
+            pacer._prune(pacer._monotonic())
 
 
 def paced_channel(effect: Effect, channel_id: str) -> str | None:

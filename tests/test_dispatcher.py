@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 import pytest
@@ -115,6 +115,7 @@ def a_dispatcher(
     clock: FakeClock,
     on_timer: TimerRecorder | None = None,
     worker_id: str = "worker-1",
+    claim_size: int | None = None,
 ) -> Dispatcher:
     return Dispatcher(
         sessions,
@@ -123,6 +124,7 @@ def a_dispatcher(
         clock,
         worker_id,
         retry=RETRY,
+        claim_size=claim_size,
     )
 
 
@@ -351,6 +353,26 @@ async def test_run_forever_delivers_as_soon_as_it_is_woken(sessions: Sessions) -
     assert deliverer.texts == ["Wake up"]
 
 
+class Racer(RecordingDeliverer):
+    """Holds its deliveries until the other racer has been handed one too: whichever
+    dispatcher claims first, both take part in the race (a claim leaves the rest of the due
+    rows for later claims, so the other one always finds some)."""
+
+    def __init__(self, shared_log: list[tuple[Effect, Address]], racers: list[Racer]) -> None:
+        super().__init__(shared_log=shared_log)
+        self._racers = racers
+        self._both = asyncio.Event()
+
+    async def deliver(self, effect: Effect, address: Address) -> str | None:
+        if self not in self._racers:
+            self._racers.append(self)
+            if len(self._racers) == 2:
+                for racer in self._racers:
+                    racer._both.set()
+        await self._both.wait()
+        return await super().deliver(effect, address)
+
+
 @pytest.mark.asyncio
 async def test_two_dispatchers_at_once_never_deliver_a_row_twice(sessions: Sessions, migrated_url: str) -> None:
     for number in range(1, 6):
@@ -360,10 +382,11 @@ async def test_two_dispatchers_at_once_never_deliver_a_row_twice(sessions: Sessi
     await queue(sessions, effects)
     other_engine = make_engine(migrated_url)
     log: list[tuple[Effect, Address]] = []
-    via_first, via_second = RecordingDeliverer(shared_log=log), RecordingDeliverer(shared_log=log)
+    racers: list[Racer] = []
+    via_first, via_second = Racer(log, racers), Racer(log, racers)
     clock = FakeClock()
-    first = a_dispatcher(sessions, via_first, clock, worker_id="first")
-    second = a_dispatcher(make_session_factory(other_engine), via_second, clock, worker_id="second")
+    first = a_dispatcher(sessions, via_first, clock, worker_id="first", claim_size=20)
+    second = a_dispatcher(make_session_factory(other_engine), via_second, clock, worker_id="second", claim_size=20)
     try:
         await asyncio.gather(first.run_once(), second.run_once())
         await first.run_once()  # what the other still held back when this one finished
@@ -378,3 +401,117 @@ async def test_two_dispatchers_at_once_never_deliver_a_row_twice(sessions: Sessi
     for case in range(1, 6):
         in_case = [text for text in texts if text.startswith(f"case-{case}-")]
         assert in_case == [f"case-{case}-{n}" for n in range(10)]
+
+
+class GatedDeliverer(RecordingDeliverer):
+    """Holds every delivery until `gate` opens; counts how many wait at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.waiting = 0
+        self.most_at_once = 0
+
+    async def deliver(self, effect: Effect, address: Address) -> str | None:
+        self.waiting += 1
+        self.most_at_once = max(self.most_at_once, self.waiting)
+        try:
+            await self.gate.wait()
+        finally:
+            self.waiting -= 1
+        return await super().deliver(effect, address)
+
+
+async def rows_claimed(sessions: Sessions) -> int:
+    return sum(1 for status, _, _ in await statuses(sessions) if status == "claimed")
+
+
+async def until(condition: Callable[[], Awaitable[bool]]) -> None:
+    """Yield to the dispatcher until `condition` holds (a bounded number of turns)."""
+    for _ in range(10_000):
+        if await condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the condition never held")
+
+
+@pytest.mark.asyncio
+async def test_the_next_claim_is_made_while_earlier_rows_are_still_being_delivered(sessions: Sessions) -> None:
+    deliverer = GatedDeliverer()
+    await queue(sessions, [DirectMessage("circle-1", f"u{n}", f"dm-{n}") for n in range(6)])
+    dispatcher = Dispatcher(
+        sessions, {"slack": deliverer}, TimerRecorder(), FakeClock(), "w", batch_size=2, claim_size=4
+    )
+
+    running = asyncio.create_task(dispatcher.run_once())
+    await until(lambda: _claimed_at_least(sessions, 6))
+    delivered_by_then = list(deliverer.delivered)
+    deliverer.gate.set()
+    await running
+
+    assert delivered_by_then == []
+    assert sorted(deliverer.texts) == [f"dm-{n}" for n in range(6)]
+
+
+@pytest.mark.asyncio
+async def test_no_more_than_batch_size_deliveries_run_at_once(sessions: Sessions) -> None:
+    deliverer = GatedDeliverer()
+    await queue(sessions, [DirectMessage("circle-1", f"u{n}", f"dm-{n}") for n in range(10)])
+    dispatcher = Dispatcher(
+        sessions, {"slack": deliverer}, TimerRecorder(), FakeClock(), "w", batch_size=3, claim_size=10
+    )
+
+    running = asyncio.create_task(dispatcher.run_once())
+    await until(lambda: _claimed_at_least(sessions, 10))
+    for _ in range(100):
+        await asyncio.sleep(0)
+    deliverer.gate.set()
+    await running
+
+    assert deliverer.most_at_once == 3
+    assert len(deliverer.delivered) == 10
+
+
+@pytest.mark.asyncio
+async def test_each_delivered_row_is_settled_with_its_own_message_reference(sessions: Sessions) -> None:
+    deliverer = RecordingDeliverer()
+    await queue(sessions, [DirectMessage("circle-1", f"u{n}", f"dm-{n}") for n in range(3)])
+
+    await a_dispatcher(sessions, deliverer, FakeClock()).run_once()
+
+    async with sessions() as session:
+        found = await session.execute(select(outbox.c.payload, outbox.c.status, outbox.c.message_ref))
+        settled = {(row.payload["text"], row.status, row.message_ref) for row in found}
+    sent_as = {getattr(effect, "text", ""): f"msg-{n}" for n, (effect, _) in enumerate(deliverer.delivered, 1)}
+    assert settled == {(text, "sent", ref) for text, ref in sent_as.items()}
+
+
+@pytest.mark.asyncio
+async def test_a_circles_timers_claimed_apart_still_run_one_after_another_in_due_order(sessions: Sessions) -> None:
+    started: list[int] = []
+    first_may_end = asyncio.Event()
+
+    async def slow_first(row: OutboxRow) -> None:
+        effect = row.effect()
+        assert isinstance(effect, SetTimer)
+        started.append(effect.seq)
+        if effect.seq == 1:
+            await first_may_end.wait()
+
+    await queue(sessions, [SetTimer("circle-1", "case-1", TimerKind.DEADLINE, T0, seq=n) for n in (1, 2)])
+    dispatcher = Dispatcher(
+        sessions, {"slack": RecordingDeliverer()}, slow_first, FakeClock(), "w", batch_size=1, claim_size=2
+    )
+
+    running = asyncio.create_task(dispatcher.run_once())
+    await until(lambda: _claimed_at_least(sessions, 2))
+    started_before = list(started)
+    first_may_end.set()
+    await running
+
+    assert started_before == [1]
+    assert started == [1, 2]
+
+
+async def _claimed_at_least(sessions: Sessions, count: int) -> bool:
+    return await rows_claimed(sessions) >= count

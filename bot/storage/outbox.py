@@ -8,13 +8,19 @@ Each call here is its own short transaction, so a slow delivery never holds a lo
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import weakref
 from collections.abc import Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, true, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import JSON, Integer, String, and_, bindparam, cast, delete, exists, func, or_, select, true, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.flows.effects import Effect
 from bot.ports import Address
@@ -57,6 +63,26 @@ class SentRow:
     thread_ref_of: str | None = None
 
 
+_WRITE_TURNS: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def write_turn(sessions: async_sessionmaker[AsyncSession]) -> AbstractAsyncContextManager[Any]:
+    """Hold this around a write transaction that runs beside others in this process.
+
+    On SQLite the database has one writer at a time, and a writer that finds it busy waits
+    in SQLite's busy handler, which sleeps in steps of up to 100 ms: the dispatcher's claims
+    and the meeting jobs' transactions take turns here instead, first come, first served.
+    Elsewhere (PostgreSQL locks rows, not the database) there is nothing to wait for.
+    """
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    turn = _WRITE_TURNS.get(bind.sync_engine)
+    if turn is None:
+        turn = _WRITE_TURNS[bind.sync_engine] = asyncio.Lock()
+    return turn
+
+
 class Outbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -76,37 +102,29 @@ class Outbox:
         go out in the order they were queued. With `platforms`, message rows of circles on
         other platforms are left for a worker that can deliver them (timers always qualify).
         """
-        candidate = outbox.alias("candidate")
-        chosen = (
-            select(candidate.c.id)
-            .where(*_claimable(candidate, now, platforms))
-            .order_by(candidate.c.due_at, candidate.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        claim = (
-            update(outbox)
-            .where(outbox.c.id.in_(chosen))
-            .values(status="claimed", claimed_by=worker_id, claimed_until=now + lease)
-            .returning(*outbox.c)
-        )
         async with self._sessions.begin() as session:
-            rows = (await session.execute(claim)).all()
-        claimed = [
-            OutboxRow(
-                id=row.id,
-                circle_id=row.circle_id,
-                case_id=row.case_id,
-                kind=row.kind,
-                payload=row.payload,
-                due_at=row.due_at,
-                attempts=row.attempts,
-                claimed_by=row.claimed_by,
-                claimed_until=row.claimed_until,
-            )
-            for row in rows
-        ]
-        return sorted(claimed, key=lambda row: (row.due_at, row.id))
+            return await _claim(session, now, worker_id, limit, lease, platforms)
+
+    async def claim_round(
+        self,
+        now: datetime,
+        worker_id: str,
+        limit: int,
+        lease: timedelta,
+        *,
+        platforms: Collection[str] | None = None,
+        settle: Sequence[SentRow] = (),
+    ) -> tuple[list[OutboxRow], dict[tuple[str, str | None], Address]]:
+        """A dispatcher's round in one transaction: settle `settle` as sent (see
+        `mark_sent_many`), then `claim_due` and read where the claimed rows go (`addresses_of`).
+
+        Settling first frees the next message of each case just delivered for this claim.
+        """
+        async with write_turn(self._sessions), self._sessions.begin() as session:
+            if settle:
+                await _mark_sent(session, settle, now)
+            rows = await _claim(session, now, worker_id, limit, lease, platforms)
+            return rows, await _addresses(session, rows)
 
     async def mark_sent(
         self,
@@ -125,31 +143,8 @@ class Outbox:
 
     async def mark_sent_many(self, rows: Sequence[SentRow], now: datetime) -> None:
         """`mark_sent` for many rows, in one transaction."""
-        settle = (
-            update(outbox)
-            .where(outbox.c.id == bindparam("p_id"), outbox.c.status == "claimed")
-            .values(
-                status="sent",
-                sent_at=bindparam("p_now"),
-                message_ref=bindparam("p_ref"),
-                claimed_by=None,
-                claimed_until=None,
-            )
-        )
-        cards = [row for row in rows if row.thread_ref_of is not None and row.message_ref is not None]
-        async with self._sessions.begin() as session:
-            await session.execute(
-                settle.execution_options(synchronize_session=False),
-                [{"p_id": row.id, "p_now": now, "p_ref": row.message_ref} for row in rows],
-            )
-            if cards:
-                await session.execute(
-                    update(cases)
-                    .where(cases.c.id == bindparam("p_case"))
-                    .values(thread_ref=bindparam("p_ref"))
-                    .execution_options(synchronize_session=False),
-                    [{"p_case": row.thread_ref_of, "p_ref": row.message_ref} for row in cards],
-                )
+        async with write_turn(self._sessions), self._sessions.begin() as session:
+            await _mark_sent(session, rows, now)
 
     async def mark_retry(self, row_id: int, error: str, retry_at: datetime) -> None:
         """Not delivered this time: pending again, due at `retry_at`."""
@@ -166,6 +161,16 @@ class Outbox:
         """Not tried this round (its channel's pace): pending again, due at `due_at`, with
         no attempt counted."""
         await self._execute(_settle(row_id).values(status="pending", due_at=due_at))
+
+    async def release_many(self, rows: Sequence[tuple[int, datetime]]) -> None:
+        """`release` for many (row id, due at) pairs, in one transaction."""
+        if not rows:
+            return
+        async with write_turn(self._sessions), self._sessions.begin() as session:
+            await session.execute(
+                _RELEASE.execution_options(synchronize_session=False),
+                [{"p_id": row_id, "p_due": due_at} for row_id, due_at in rows],
+            )
 
     async def mark_failed(self, row_id: int, error: str) -> None:
         """Permanently undeliverable: kept for the record, never retried."""
@@ -222,36 +227,139 @@ class Outbox:
 
     async def addresses_of(self, rows: Sequence[OutboxRow]) -> dict[tuple[str, str | None], Address]:
         """`address_of` for every (circle, case) of `rows`, in one read; gone circles are absent."""
-        circle_ids = sorted({row.circle_id for row in rows})
-        case_ids = sorted({row.case_id for row in rows if row.case_id is not None})
-        if not circle_ids:
+        if not rows:
             return {}
         async with self._sessions() as session:
-            places = {
-                found.id: found
-                for found in await session.execute(
-                    select(circles.c.id, circles.c.platform, circles.c.workspace_id, circles.c.channel_id).where(
-                        circles.c.id.in_(circle_ids)
-                    )
-                )
-            }
-            threads: dict[str, str | None] = {}
-            if case_ids:
-                query = select(cases.c.id, cases.c.thread_ref).where(cases.c.id.in_(case_ids))
-                threads = {found.id: found.thread_ref for found in await session.execute(query)}
-        found: dict[tuple[str, str | None], Address] = {}
-        for row in rows:
-            place = places.get(row.circle_id)
-            if place is not None:
-                thread = threads.get(row.case_id) if row.case_id is not None else None
-                found[(row.circle_id, row.case_id)] = Address(
-                    place.platform, place.workspace_id, place.channel_id, thread
-                )
-        return found
+            return await _addresses(session, rows)
 
     async def _execute(self, statement: Any) -> None:
         async with self._sessions.begin() as session:
             await session.execute(statement)
+
+
+# What a claim reads back: the rest it set itself (each column read costs, on SQLite a
+# datetime's most of all).
+_CLAIMED_COLUMNS = [outbox.c[name] for name in ("id", "circle_id", "case_id", "kind", "payload", "due_at", "attempts")]
+
+
+def _claim_statement(
+    now: datetime, worker_id: str, limit: int, until: datetime, platforms: Collection[str] | None
+) -> Any:
+    candidate = outbox.alias("candidate")
+    chosen = (
+        select(candidate.c.id)
+        .where(*_claimable(candidate, now, platforms))
+        .order_by(candidate.c.due_at, candidate.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(outbox)
+        .where(outbox.c.id.in_(chosen))
+        .values(status="claimed", claimed_by=worker_id, claimed_until=until)
+        .returning(*_CLAIMED_COLUMNS)
+    )
+
+
+async def _claim(
+    session: AsyncSession,
+    now: datetime,
+    worker_id: str,
+    limit: int,
+    lease: timedelta,
+    platforms: Collection[str] | None,
+) -> list[OutboxRow]:
+    until = now + lease
+    claim = _claim_statement(now, worker_id, limit, until, platforms)
+    claimed = [
+        OutboxRow(id, circle_id, case_id, kind, payload, due_at, attempts, worker_id, until)
+        for id, circle_id, case_id, kind, payload, due_at, attempts in await session.execute(claim)
+    ]
+    return sorted(claimed, key=lambda row: (row.due_at, row.id))
+
+
+_SETTLE_SENT = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("p_id"), outbox.c.status == "claimed")
+    .values(
+        status="sent",
+        sent_at=bindparam("p_now"),
+        message_ref=bindparam("p_ref"),
+        claimed_by=None,
+        claimed_until=None,
+    )
+)
+_SET_THREAD = update(cases).where(cases.c.id == bindparam("p_case")).values(thread_ref=bindparam("p_ref"))
+_RELEASE = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("p_id"), outbox.c.status == "claimed")
+    .values(status="pending", due_at=bindparam("p_due"), claimed_by=None, claimed_until=None)
+)
+
+
+def _settle_sent_from_json(each: Any) -> Any:
+    """One UPDATE settling every row named in a JSON object {"row id": message ref}: a
+    statement per row (executemany) costs the event loop more than the deliveries did."""
+    refs = each.table_valued("key", "value").alias("refs")
+    return (
+        update(outbox)
+        # `status || ''`: an expression no index serves, so that SQLite walks the JSON and
+        # finds each row by its id, instead of probing the JSON for every claimed row.
+        .where(outbox.c.id == cast(refs.c.key, Integer), outbox.c.status.concat("") == "claimed")
+        .values(
+            status="sent", sent_at=bindparam("p_now"), message_ref=refs.c.value, claimed_by=None, claimed_until=None
+        )
+    )
+
+
+_SETTLE_SENT_FROM_JSON = {
+    "sqlite": _settle_sent_from_json(func.json_each(bindparam("p_refs", type_=String))),
+    "postgresql": _settle_sent_from_json(func.json_each_text(cast(bindparam("p_refs", type_=String), JSON))),
+}
+
+
+async def _mark_sent(session: AsyncSession, rows: Sequence[SentRow], now: datetime) -> None:
+    from_json = _SETTLE_SENT_FROM_JSON.get(session.get_bind().dialect.name)
+    if from_json is not None:
+        refs = json.dumps({str(row.id): row.message_ref for row in rows})
+        await session.execute(from_json.execution_options(synchronize_session=False), {"p_refs": refs, "p_now": now})
+    else:
+        await session.execute(
+            _SETTLE_SENT.execution_options(synchronize_session=False),
+            [{"p_id": row.id, "p_now": now, "p_ref": row.message_ref} for row in rows],
+        )
+    cards = [row for row in rows if row.thread_ref_of is not None and row.message_ref is not None]
+    if cards:
+        await session.execute(
+            _SET_THREAD.execution_options(synchronize_session=False),
+            [{"p_case": row.thread_ref_of, "p_ref": row.message_ref} for row in cards],
+        )
+
+
+async def _addresses(session: AsyncSession, rows: Sequence[OutboxRow]) -> dict[tuple[str, str | None], Address]:
+    circle_ids = sorted({row.circle_id for row in rows})
+    case_ids = sorted({row.case_id for row in rows if row.case_id is not None})
+    if not circle_ids:
+        return {}
+    places = {
+        found.id: found
+        for found in await session.execute(
+            select(circles.c.id, circles.c.platform, circles.c.workspace_id, circles.c.channel_id).where(
+                circles.c.id.in_(circle_ids)
+            )
+        )
+    }
+    threads: dict[str, str | None] = {}
+    if case_ids:
+        query = select(cases.c.id, cases.c.thread_ref).where(cases.c.id.in_(case_ids))
+        threads = {found.id: found.thread_ref for found in await session.execute(query)}
+    found: dict[tuple[str, str | None], Address] = {}
+    for row in rows:
+        place = places.get(row.circle_id)
+        if place is not None:
+            thread = threads.get(row.case_id) if row.case_id is not None else None
+            found[(row.circle_id, row.case_id)] = Address(place.platform, place.workspace_id, place.channel_id, thread)
+    return found
 
 
 def _claimable(candidate: Any, now: datetime, platforms: Collection[str] | None) -> list[Any]:
