@@ -41,6 +41,7 @@ with warnings.catch_warnings():
     import discord
 
 from bot.adapters.discord.client import point_at
+from bot.bootstrap import freeze_startup_heap
 from bot.flows.effects import Notice
 from bot.inbox import Inbox
 from bot.incoming import Incoming, Outcome, ThreadReply
@@ -141,6 +142,7 @@ async def bare_round(n: int) -> tuple[float, float]:
     serving = asyncio.create_task(client.start("fake-token"))
     try:
         await asyncio.wait_for(ready.wait(), 10)
+        freeze_startup_heap()  # the same treatment as Codev's client gets
         thread = await fake.open_thread("ann", fake.text_id, "Case 1: bench")
         rates = (await _interactions(fake, fake.text_id, n), await _messages(fake, thread, n, lambda: seen["messages"]))
     finally:
@@ -168,6 +170,7 @@ async def _through(world: World, core: Counting | Instant, thread: str, n: int) 
     inbox = Accepting(core, Journal(world.journal_folder()))
     await inbox.start()
     await world.restart(inbox=inbox)
+    freeze_startup_heap()  # as `codev run` does once started
     interactions = await _interactions(world.fake, world.fake.text_id, n)
     started = time.perf_counter()
     accepted = await _messages(world.fake, thread, n, lambda: inbox.accepted)

@@ -8,6 +8,7 @@ tests, the console and the demo pass their own clock and deliverers. `codev run`
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import socket
 import sys
@@ -136,6 +137,14 @@ async def build(
     )
 
 
+def freeze_startup_heap() -> None:
+    """Put what start-up built (modules, engine, adapters: objects that live as long as the
+    process) out of the garbage collector's sight. A full collection then scans only what came
+    after, instead of stalling every request in flight for a tenth of a second."""
+    gc.collect()
+    gc.freeze()
+
+
 def inbox_folder(settings: Settings) -> Path | None:
     """Where the inbox journal lives: the setting, else beside the SQLite file (the state it
     belongs to), else ./codev-inbox; None for an in-memory database, which keeps nothing."""
@@ -207,6 +216,7 @@ async def run(settings: Settings, *, err: TextIO | None = None) -> int:
     app = await build(settings, deliverers={adapter.platform: adapter for adapter in adapters})
     try:
         await app.inbox.start()
+        freeze_startup_heap()
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(app.scheduler.run_forever())
             for adapter in adapters:

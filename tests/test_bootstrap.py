@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import io
 from datetime import UTC, datetime
 
 import pytest
 from pydantic import SecretStr
 
-from bot.bootstrap import build, configured_adapters, run
+from bot.bootstrap import build, configured_adapters, freeze_startup_heap, run
 from bot.config import DatabaseSettings, DiscordSettings, Settings, SlackSettings, load_settings
 from bot.incoming import Incoming, Origin, SlashCommand
 from bot.storage.migrate import current_revision
@@ -55,3 +56,16 @@ async def test_build_migrates_the_database_and_wakes_the_dispatcher_after_a_comm
         assert app.wake.is_set()
     finally:
         await app.close()
+
+
+def test_after_freezing_the_startup_heap_a_full_collection_has_none_of_it_to_scan() -> None:
+    gc.unfreeze()
+    try:
+        freeze_startup_heap()
+        oldest = gc.get_objects(generation=2)
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+
+    assert oldest == []
+    assert frozen > 0
