@@ -55,7 +55,7 @@ def default_worker_id() -> str:
 class App:
     """Codev assembled: the service adapters call, and the dispatcher that delivers.
 
-    `wake` is set after every commit, so a dispatcher in `run_forever(app.wake, …)` delivers
+    `wake` is set after every commit that queued outbox rows, so a dispatcher in `run_forever(app.wake, …)` delivers
     the new outbox rows at once instead of at its next poll.
     """
 

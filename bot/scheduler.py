@@ -4,7 +4,7 @@ Our tables are the truth; APScheduler only decides *when* to look. It runs on th
 event loop (`AsyncIOScheduler`) with the in-memory job store, so nothing is pickled and no
 job outlives the process; three jobs, all re-creatable at any moment:
 - `wake`: a one-off DateTrigger at the next due time, re-planned after every round and moved
-  to "now" after every commit (`poke`);
+  to "now" after every commit that queued rows (`poke`);
 - `sweep`: an interval safety net, so a lost wake-up (another replica's commit, a failed
   round) costs at most one interval;
 - `plan`: every few hours, plan the coming meetings of every circle (only adds what is
@@ -143,7 +143,7 @@ class Scheduler:
             await self.close()
 
     def poke(self) -> None:
-        """Rows were just committed: wake the dispatcher now (called after every commit)."""
+        """Rows were just committed: wake the dispatcher now (called after every commit that queued some)."""
         if self._running:
             self._again = True
         elif self._aps.running:

@@ -23,7 +23,7 @@ from bot.flows.model import Case, Circle, Language
 from bot.incoming import Incoming, Origin, Outcome
 from bot.routing import Router, save_step
 from bot.storage.errors import AlreadyExistsError, ConcurrentUpdate
-from bot.storage.outbox import OutboxRow
+from bot.storage.outbox import OutboxRow, write_turn
 from bot.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class Codev:
     async def _handle_once(self, incoming: Incoming) -> Outcome:
         now = self._clock()
         origin = incoming.origin
-        async with UnitOfWork(self._sessions) as uow:
+        async with write_turn(self._sessions), UnitOfWork(self._sessions) as uow:
             place = await _load_place(uow, origin, incoming.event_id, now)
             if place is None:
                 return Outcome(duplicate=True)
@@ -83,7 +83,8 @@ class Codev:
                 await uow.rollback()
                 return Outcome(notices=_refusal_notices(refusal.language or language, refusal), refused=True)
             await uow.commit()
-        self._on_commit()
+        if uow.outbox.added:  # a reply that changes nothing shown wakes no dispatcher round
+            self._on_commit()
         return outcome
 
     async def fire_timer(self, row: OutboxRow) -> None:
@@ -100,7 +101,7 @@ class Codev:
 
     async def _fire_once(self, timer: SetTimer) -> None:
         now = self._clock()
-        async with UnitOfWork(self._sessions) as uow:
+        async with write_turn(self._sessions), UnitOfWork(self._sessions) as uow:
             circle = await uow.circles.get(timer.circle_id)
             case = await uow.cases.get(timer.case_id)
             if circle is None or case is None:
@@ -113,7 +114,8 @@ class Codev:
                 return
             await save_step(uow, circle, case, step, now)
             await uow.commit()
-        self._on_commit()
+        if uow.outbox.added:
+            self._on_commit()
 
 
 async def _load_place(

@@ -72,11 +72,13 @@ class OutboxRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.added = 0  # rows queued in this unit of work: none, and the dispatcher has nothing new
 
     async def add(self, effects: Iterable[Effect], now: datetime) -> None:
         rows = [_outbox_row(effect, now) for effect in effects]
         if rows:
             await self._session.execute(_INSERT_OUTBOX, rows)
+            self.added += len(rows)
 
 
 def _outbox_row(effect: Effect, now: datetime) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import weakref
 from collections.abc import Collection, Sequence
@@ -21,6 +22,7 @@ from typing import Any
 from sqlalchemy import JSON, Integer, String, and_, bindparam, cast, delete, exists, func, or_, select, true, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.sql.elements import BindParameter
 
 from bot.flows.effects import Effect
 from bot.ports import Address
@@ -186,13 +188,12 @@ class Outbox:
 
     async def next_due_at(self, *, platforms: Collection[str] | None = None) -> datetime | None:
         """When a row next becomes claimable (a due time or a lease running out)."""
-        served = _served(outbox, platforms)
-        pending = select(func.min(outbox.c.due_at)).where(outbox.c.status == "pending", served)
-        leased = select(func.min(outbox.c.claimed_until)).where(outbox.c.status == "claimed", served)
+        pending, leased = _next_due_templates(platforms is None)
+        params = {} if platforms is None else {"c_platforms": list(platforms)}
         async with self._sessions() as session:
             times = [
-                await session.scalar(pending),
-                await session.scalar(leased),
+                await session.scalar(pending, params),
+                await session.scalar(leased, params),
             ]
         found = [moment for moment in times if moment is not None]
         return min(found, default=None)
@@ -242,21 +243,32 @@ class Outbox:
 _CLAIMED_COLUMNS = [outbox.c[name] for name in ("id", "circle_id", "case_id", "kind", "payload", "due_at", "attempts")]
 
 
-def _claim_statement(
-    now: datetime, worker_id: str, limit: int, until: datetime, platforms: Collection[str] | None
-) -> Any:
+@functools.cache
+def _next_due_templates(all_platforms: bool) -> tuple[Any, Any]:
+    """The earliest due time and lease end, built once: asked after every delivery round."""
+    served = _served(outbox, None if all_platforms else bindparam("c_platforms", expanding=True))
+    pending = select(func.min(outbox.c.due_at)).where(outbox.c.status == "pending", served)
+    leased = select(func.min(outbox.c.claimed_until)).where(outbox.c.status == "claimed", served)
+    return pending, leased
+
+
+@functools.cache
+def _claim_template(all_platforms: bool) -> Any:
+    """The claim, built once (per kind of platform filter) with bind parameters: it runs after
+    every commit, and building and keying a fresh statement each time cost more than running it."""
     candidate = outbox.alias("candidate")
+    platforms: Any = None if all_platforms else bindparam("c_platforms", expanding=True)
     chosen = (
         select(candidate.c.id)
-        .where(*_claimable(candidate, now, platforms))
+        .where(*_claimable(candidate, bindparam("c_now"), platforms))
         .order_by(candidate.c.due_at, candidate.c.id)
-        .limit(limit)
+        .limit(bindparam("c_limit", type_=Integer))
         .with_for_update(skip_locked=True)
     )
     return (
         update(outbox)
         .where(outbox.c.id.in_(chosen))
-        .values(status="claimed", claimed_by=worker_id, claimed_until=until)
+        .values(status="claimed", claimed_by=bindparam("c_worker"), claimed_until=bindparam("c_until"))
         .returning(*_CLAIMED_COLUMNS)
     )
 
@@ -270,10 +282,14 @@ async def _claim(
     platforms: Collection[str] | None,
 ) -> list[OutboxRow]:
     until = now + lease
-    claim = _claim_statement(now, worker_id, limit, until, platforms)
+    params: dict[str, Any] = {"c_now": now, "c_limit": limit, "c_worker": worker_id, "c_until": until}
+    if platforms is not None:
+        params["c_platforms"] = list(platforms)
     claimed = [
         OutboxRow(id, circle_id, case_id, kind, payload, due_at, attempts, worker_id, until)
-        for id, circle_id, case_id, kind, payload, due_at, attempts in await session.execute(claim)
+        for id, circle_id, case_id, kind, payload, due_at, attempts in await session.execute(
+            _claim_template(platforms is None), params
+        )
     ]
     return sorted(claimed, key=lambda row: (row.due_at, row.id))
 
@@ -362,7 +378,7 @@ async def _addresses(session: AsyncSession, rows: Sequence[OutboxRow]) -> dict[t
     return found
 
 
-def _claimable(candidate: Any, now: datetime, platforms: Collection[str] | None) -> list[Any]:
+def _claimable(candidate: Any, now: Any, platforms: Any) -> list[Any]:
     earlier = outbox.alias("earlier")
     waits_for_earlier = exists().where(
         earlier.c.case_id == candidate.c.case_id,
@@ -384,11 +400,13 @@ def _claimable(candidate: Any, now: datetime, platforms: Collection[str] | None)
     ]
 
 
-def _served(table: Any, platforms: Collection[str] | None) -> Any:
+def _served(table: Any, platforms: Any) -> Any:
+    """Rows for `platforms` (names, or an expanding bind parameter; None: all)."""
     if platforms is None:
         return true()
+    names = platforms if isinstance(platforms, BindParameter) else list(platforms)
     # Rows of a deleted circle stay claimable, so that some worker drops them.
-    elsewhere = select(circles.c.id).where(circles.c.platform.not_in(list(platforms)))
+    elsewhere = select(circles.c.id).where(circles.c.platform.not_in(names))
     return or_(table.c.kind.in_(CLOCK_KINDS), table.c.circle_id.not_in(elsewhere))
 
 
