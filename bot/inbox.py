@@ -27,7 +27,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -122,7 +122,7 @@ class Inbox:
         if self._worker is None:
             raise RuntimeError("the inbox is not started")
         if incoming.event_id is None:  # so that a replay after a crash applies it once
-            incoming = replace(incoming, event_id=f"inbox-{self._run}-{next(self._numbers)}")
+            incoming = Incoming(incoming.origin, incoming.payload, f"inbox-{self._run}-{next(self._numbers)}")
         seq = self._journal.append(encode(incoming))
         self._last_received = self._now()
         self._enqueue(_Item(incoming, seq, then, since=self._last_received))

@@ -18,6 +18,8 @@ _NAMES = {kind: name for name, kind in _KINDS.items()}
 # Field names read once: `dataclasses.asdict` deep-copies every value, too slow before an ack.
 _FIELDS = {kind: tuple(field.name for field in fields(kind)) for kind in _KINDS.values()}
 _ORIGIN_FIELDS = tuple(field.name for field in fields(Origin))
+# ensure_ascii keeps the line free of raw newlines and odd separators whatever people wrote.
+_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
 
 
 def encode(incoming: Incoming) -> bytes:
@@ -32,8 +34,7 @@ def encode(incoming: Incoming) -> bytes:
         "payload": values,
         "event_id": incoming.event_id,
     }
-    # ensure_ascii keeps the line free of raw newlines and odd separators whatever people wrote.
-    return json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    return _ENCODER.encode(record).encode("ascii")
 
 
 def decode(line: bytes) -> Incoming:

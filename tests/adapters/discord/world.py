@@ -115,6 +115,10 @@ class World:
         for inbox in self._inboxes[1:]:
             await inbox.stop()
 
+    @property
+    def inboxes(self) -> tuple[Inbox, ...]:
+        return tuple(self._inboxes)
+
     async def settle(self) -> None:
         """Wait until every thread message received so far is applied."""
         for inbox in self._inboxes:
