@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,11 +9,9 @@ import pytest
 
 from bot.flows.model import ContributionKind, ItemStatus, Phase
 from bot.inbox import Inbox
-from bot.incoming import Incoming, Outcome
-from bot.ports import Handler
 from bot.storage.journal import Journal
 from tests.adapters.slack.scenes import CLIENT, CONSULTANTS, FAC, open_case, start_circle
-from tests.adapters.slack.world import SlackWorld, close_world, open_world, section_texts
+from tests.adapters.slack.world import HeldCore, SlackWorld, close_world, open_world, section_texts
 from tests.service.helpers import HOME, Clock, Place, case_of, cases_at, circle_at, contributions_of
 
 BOB, CY, DAN = CONSULTANTS
@@ -190,18 +187,6 @@ async def test_the_bots_own_messages_edits_and_channel_messages_are_not_contribu
 
     assert len(await contributions_of(world.app.sessions, case.id)) == before
     assert HOME.channel == "C1"
-
-
-class HeldCore:
-    """The real core, held until the test lets it go: a database under load, say."""
-
-    def __init__(self, core: Handler) -> None:
-        self._core = core
-        self.release = asyncio.Event()
-
-    async def handle(self, incoming: Incoming) -> Outcome:
-        await self.release.wait()
-        return await self._core.handle(incoming)
 
 
 @pytest.mark.asyncio

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.inbox import Inbox
-from bot.incoming import Incoming, Outcome
-from bot.ports import Handler
 from bot.storage.journal import Journal
 from tests.adapters.slack.scenes import CLIENT, CONSULTANTS, FAC, open_case, start_circle
-from tests.adapters.slack.world import SlackWorld, close_world, open_world
+from tests.adapters.slack.world import HeldCore, SlackWorld, close_world, open_world
 from tests.service.helpers import Clock, Place, cases_at, circle_at, contributions_of, snapshot
 
 BOB = CONSULTANTS[0]
@@ -113,18 +110,6 @@ async def test_the_health_check_answers_without_a_signature(world: SlackWorld) -
     async with world.http.get(f"http://127.0.0.1:{world.adapter.port}/healthz") as health:
         assert health.status == 200
         assert await health.json() == {"ok": True}
-
-
-class HeldCore:
-    """The real core, held until the test lets it go (here: never, the bot dies first)."""
-
-    def __init__(self, core: Handler) -> None:
-        self._core = core
-        self.release = asyncio.Event()
-
-    async def handle(self, incoming: Incoming) -> Outcome:
-        await self.release.wait()
-        return await self._core.handle(incoming)
 
 
 @pytest.mark.asyncio

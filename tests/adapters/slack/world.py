@@ -10,6 +10,7 @@ runs the dispatcher, as `codev run` does after every commit.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import tempfile
@@ -26,6 +27,8 @@ from slack_sdk.signature import SignatureVerifier
 from bot.adapters.slack.adapter import SlackAdapter, Tuning
 from bot.bootstrap import App, build
 from bot.config import BehaviourSettings, DatabaseSettings, DiscordSettings, ServerSettings, Settings, SlackSettings
+from bot.incoming import Incoming, Outcome
+from bot.ports import Handler
 from tests.adapters.slack.fake_slack import FakeSlack, Message
 from tests.service.helpers import Clock, Ids
 
@@ -55,6 +58,19 @@ class Response:
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
+
+
+class HeldCore:
+    """The real core, held until the test lets it go: a database under load, or a bot that
+    dies before applying what it acknowledged."""
+
+    def __init__(self, core: Handler) -> None:
+        self._core = core
+        self.release = asyncio.Event()
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        await self.release.wait()
+        return await self._core.handle(incoming)
 
 
 class SlackWorld:
