@@ -123,8 +123,8 @@ class Applied:
 
     async def handle(self, incoming: Incoming) -> Outcome:
         outcome = await self._core.handle(incoming)
-        if incoming.event_id:
-            self._applied[incoming.event_id] = time.perf_counter()
+        if incoming.event_id:  # the adapter names Slack's event ids "slack:<event_id>"
+            self._applied[incoming.event_id.removeprefix("slack:")] = time.perf_counter()
         return outcome
 
 
@@ -312,8 +312,8 @@ def report(results: dict[tuple[str, str, int], list[float]], names: Sequence[str
                 print(f"{kind:<14} {level:>4}  {name:<32} {len(values):>5} {p50:8.2f} {p99:8.2f}  {ratio}")
             applied = results.get((kind, "codev applied", level), [])
             missing = len(results.get((kind, "codev not applied", level), []))
-            if applied:
-                p50, p99 = statistics.median(applied), pct(applied, 0.99)
+            if applied or missing:
+                p50, p99 = (statistics.median(applied), pct(applied, 0.99)) if applied else (0.0, 0.0)
                 label = "codev: sent -> applied"
                 counts = f"{len(applied):>5} {p50:8.2f} {p99:8.2f}  ({missing} not applied)"
                 print(f"{kind:<14} {level:>4}  {label:<32} {counts}")
