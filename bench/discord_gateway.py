@@ -33,7 +33,6 @@ import statistics
 import tempfile
 import time
 import warnings
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +47,6 @@ from bot.inbox import Inbox
 from bot.incoming import Incoming, Outcome, ThreadReply
 from bot.ports import FollowUp, Handler
 from bot.storage.journal import Journal
-from bot.storage.outbox import Outbox
 from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.adapters.discord.journey import case_thread, submit_case
 from tests.adapters.discord.world import CONSULTANTS, FAST, World, running_world, settings_for
@@ -155,19 +153,6 @@ async def bare_round(n: int) -> tuple[float, float]:
     return rates
 
 
-async def _idle(world: World) -> None:
-    """Untimed: wait until the bot has nothing left to send (the cards and posts of what came
-    before), so that no kind is measured while the previous one's work drains."""
-    outbox = Outbox(world.app.sessions)
-    for core in world.inboxes:
-        await core.settle()
-    while True:
-        due = await outbox.next_due_at()
-        if due is None or due > datetime.now(UTC):
-            return
-        await asyncio.sleep(0.01)  # the bot's dispatcher is delivering it
-
-
 Rates = tuple[float, float, float]  # interactions/s, thread messages accepted/s, applied/s
 
 
@@ -186,9 +171,9 @@ async def _through(world: World, core: Counting | Instant, thread: str, n: int) 
     await inbox.start()
     await world.restart(inbox=inbox)
     freeze_startup_heap()  # as `codev run` does once started
-    await _idle(world)
+    await world.drained()  # untimed: the previous kind's work is done
     interactions = await _interactions(world.fake, world.fake.text_id, n)
-    await _idle(world)
+    await world.drained()  # untimed: the previous kind's work is done
     started = time.perf_counter()
     accepted = await _messages(world.fake, thread, n, lambda: inbox.accepted)
     await _until(lambda: core.replies >= n)

@@ -12,6 +12,7 @@ import dataclasses
 import re
 import tempfile
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.inbox import Inbox
 from bot.incoming import Incoming, Outcome
 from bot.ports import Handler, Intake
 from bot.storage.journal import Journal
+from bot.storage.outbox import Outbox
 
 from .fake_discord import WAIT, Call, FakeDiscord, Interacted
 
@@ -82,7 +84,11 @@ class World:
         self, *, core: Handler | None = None, tuning: Tuning | None = None, inbox: Inbox | None = None
     ) -> None:
         """Stop the bot's process (its memory goes) and start a new one, on `core` (behind an
-        inbox with a journal of its own) or on `inbox` if given (started by the caller)."""
+        inbox with a journal of its own) or on `inbox` if given (started by the caller).
+
+        The stop comes once the bot has sent what it owed: a delivery cut off mid-flight would
+        hold its case's later messages until its claim's lease ran out, longer than tests wait."""
+        await self.drained()
         await self.disconnect()
         if core is not None and inbox is None:
             inbox = Inbox(core, Journal(self.journal_folder()))
@@ -115,9 +121,17 @@ class World:
         for inbox in self._inboxes[1:]:
             await inbox.stop()
 
-    @property
-    def inboxes(self) -> tuple[Inbox, ...]:
-        return tuple(self._inboxes)
+    async def drained(self) -> None:
+        """Wait until every event received is applied and every message due is delivered."""
+        outbox = Outbox(self.app.sessions)
+        async with asyncio.timeout(WAIT):
+            for inbox in self._inboxes:
+                await inbox.settle()
+            while True:
+                due = await outbox.next_due_at()
+                if due is None or due > datetime.now(UTC):
+                    return
+                await asyncio.sleep(0.01)  # the dispatcher is delivering it
 
     async def settle(self) -> None:
         """Wait until every thread message received so far is applied."""
