@@ -36,8 +36,9 @@ from bot.flows.model import Case, Circle, ContributionKind, Phase
 from bot.flows.phases import move_deadline
 from bot.routing import save_step
 from bot.storage import codec
+from bot.storage.engine import write_turn
 from bot.storage.errors import ConcurrentUpdate
-from bot.storage.outbox import MEETING_KIND, OutboxRow, write_turn
+from bot.storage.outbox import MEETING_KIND, OutboxRow
 from bot.storage.tables import cases, circles, contributions, outbox
 from bot.storage.uow import UnitOfWork
 

@@ -22,8 +22,9 @@ from bot.flows.errors import DomainError
 from bot.flows.model import Case, Circle, Language
 from bot.incoming import Incoming, Origin, Outcome
 from bot.routing import Router, save_step
+from bot.storage.engine import write_turn
 from bot.storage.errors import AlreadyExistsError, ConcurrentUpdate
-from bot.storage.outbox import OutboxRow, write_turn
+from bot.storage.outbox import OutboxRow
 from bot.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -54,3 +58,23 @@ def _sqlite_pragmas(*, wal: bool) -> Any:
             cursor.close()
 
     return on_connect
+
+
+_WRITE_TURNS: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def write_turn(sessions: async_sessionmaker[AsyncSession]) -> AbstractAsyncContextManager[Any]:
+    """Hold this around a write transaction that runs beside others in this process.
+
+    On SQLite the database has one writer at a time, and a writer that finds it busy waits
+    in SQLite's busy handler, which sleeps in steps of up to 100 ms: the service's, the dispatcher's
+    and the meeting jobs' transactions take turns here instead, first come, first served.
+    Elsewhere (PostgreSQL locks rows, not the database) there is nothing to wait for.
+    """
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    turn = _WRITE_TURNS.get(bind.sync_engine)
+    if turn is None:
+        turn = _WRITE_TURNS[bind.sync_engine] = asyncio.Lock()
+    return turn

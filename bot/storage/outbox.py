@@ -8,25 +8,21 @@ Each call here is its own short transaction, so a slow delivery never holds a lo
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
 import json
-import weakref
 from collections.abc import Collection, Sequence
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Integer, String, and_, bindparam, cast, delete, exists, func, or_, select, true, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import BindParameter
 
 from bot.flows.effects import Effect
 from bot.ports import Address
 from bot.storage import codec
+from bot.storage.engine import write_turn
 from bot.storage.tables import cases, circles, outbox
 
 TIMER_KIND = "timer"
@@ -63,26 +59,6 @@ class SentRow:
     id: int
     message_ref: str | None
     thread_ref_of: str | None = None
-
-
-_WRITE_TURNS: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
-
-
-def write_turn(sessions: async_sessionmaker[AsyncSession]) -> AbstractAsyncContextManager[Any]:
-    """Hold this around a write transaction that runs beside others in this process.
-
-    On SQLite the database has one writer at a time, and a writer that finds it busy waits
-    in SQLite's busy handler, which sleeps in steps of up to 100 ms: the dispatcher's claims
-    and the meeting jobs' transactions take turns here instead, first come, first served.
-    Elsewhere (PostgreSQL locks rows, not the database) there is nothing to wait for.
-    """
-    bind = sessions.kw.get("bind")
-    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
-        return contextlib.nullcontext()
-    turn = _WRITE_TURNS.get(bind.sync_engine)
-    if turn is None:
-        turn = _WRITE_TURNS[bind.sync_engine] = asyncio.Lock()
-    return turn
 
 
 class Outbox:

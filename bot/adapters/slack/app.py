@@ -77,12 +77,13 @@ class Listeners:
                 await ack(response_type="ephemeral", text=hint)
                 return
         # Journaled before the acknowledgement; the answer follows through response_url.
-        self._core.accept(incoming, then=partial(self._answer_command, body, client))
+        self._core.accept(incoming, then=partial(self._answer_command, body, incoming.origin, client))
         await ack()
 
-    async def _answer_command(self, body: dict[str, Any], client: AsyncWebClient, outcome: Outcome | None) -> None:
+    async def _answer_command(
+        self, body: dict[str, Any], origin: Origin, client: AsyncWebClient, outcome: Outcome | None
+    ) -> None:
         texts, buttons = _notice_parts(outcome) if outcome is not None else ([t(self._language, "slack.failed")], ())
-        origin = translate.command(body).origin
         where = Where(origin.channel_id, origin.thread_ref)
         trigger = str(body.get("trigger_id") or "")
         if outcome is not None and outcome.form is not None:
