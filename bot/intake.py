@@ -66,6 +66,16 @@ class Parsed:
     args: tuple[str, ...]
 
 
+# Subcommands that only answer from what is stored: they write nothing, whatever their arguments.
+READ_ONLY: frozenset[str] = frozenset({"help", "members", "status", "meetings"})
+
+
+def reads_only(text: str) -> bool:
+    """Whether the command only reads (its first word is a READ_ONLY subcommand)."""
+    words = text.split(maxsplit=1)
+    return bool(words) and words[0].lower().lstrip("/") in READ_ONLY
+
+
 def parse(text: str) -> Parsed:
     """Split the command text; an unknown subcommand raises with the help key."""
     if len(text) > MAX_COMMAND:

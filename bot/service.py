@@ -7,6 +7,7 @@ come back as a private notice in the actor's language; nothing is half-written.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -14,13 +15,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import intake
 from bot.flows import commands as c
 from bot.flows.case_engine import handle_case
 from bot.flows.catalog import t
 from bot.flows.effects import Notice, SetTimer
 from bot.flows.errors import DomainError
 from bot.flows.model import Case, Circle, Language
-from bot.incoming import Incoming, Origin, Outcome
+from bot.incoming import Incoming, Origin, Outcome, SlashCommand
 from bot.routing import Router, save_step
 from bot.storage.engine import write_turn
 from bot.storage.errors import AlreadyExistsError, ConcurrentUpdate
@@ -69,8 +71,12 @@ class Codev:
     async def _handle_once(self, incoming: Incoming) -> Outcome:
         now = self._clock()
         origin = incoming.origin
-        async with write_turn(self._sessions), UnitOfWork(self._sessions) as uow:
-            place = await _load_place(uow, origin, incoming.event_id, now)
+        # A command that only reads needs no dedupe mark (answering a redelivery again is
+        # harmless), so it writes nothing: no write turn to wait for, no commit to sync.
+        reads_only = isinstance(incoming.payload, SlashCommand) and intake.reads_only(incoming.payload.text)
+        turn = contextlib.nullcontext() if reads_only else write_turn(self._sessions)
+        async with turn, UnitOfWork(self._sessions) as uow:
+            place = await _load_place(uow, origin, None if reads_only else incoming.event_id, now)
             if place is None:
                 return Outcome(duplicate=True)
             circle, thread_case = place
@@ -83,7 +89,8 @@ class Codev:
             except DomainError as refusal:
                 await uow.rollback()
                 return Outcome(notices=_refusal_notices(refusal.language or language, refusal), refused=True)
-            await uow.commit()
+            if not reads_only or uow.outbox.added:  # else leaving ends the read, for less
+                await uow.commit()
         if uow.outbox.added:  # a reply that changes nothing shown wakes no dispatcher round
             self._on_commit()
         return outcome

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.storage.sqlite_driver import aiosqlite_dbapi
+from bot.storage.sqlite_driver import OneShotConnection, aiosqlite_dbapi
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///codev.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -54,6 +54,9 @@ def _sqlite_pragmas(*, wal: bool) -> Any:
             if wal:
                 # Readers no longer block the writer, and the writer no readers.
                 cursor.execute("PRAGMA journal_mode=WAL")
+                if isinstance(dbapi_connection, OneShotConnection):
+                    # Short statements may then run on the event loop (see sqlite_driver).
+                    dbapi_connection.wal = str(cursor.fetchone()[0]).lower() == "wal"
         finally:
             cursor.close()
 

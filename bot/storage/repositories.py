@@ -75,6 +75,10 @@ _CASE_BY_THREAD = (
     .order_by(cases.c.opened_at.desc(), cases.c.id.desc())
     .limit(1)
 )
+# A case named by its number in a command (`status 3`): numbers are unique in a circle.
+_CASE_BY_NUMBER = _SELECT_CASE.where(
+    cases.c.circle_id == bindparam("p_circle_id"), cases.c.number == bindparam("p_number")
+).limit(1)
 
 # A reply in a thread needs the channel's circle and the thread's case: one round trip for
 # both. With no such case the LEFT JOIN gives one row whose case columns are NULL (the only
@@ -309,7 +313,8 @@ class CaseRepository(_Versioned):
             raise AlreadyExistsError(f"case {case.id!r} or number {case.number}") from exc
 
     async def get_by_number(self, circle_id: str, number: int) -> Case | None:
-        return await self._first((cases.c.circle_id == circle_id) & (cases.c.number == number))
+        parameters = {"p_circle_id": circle_id, "p_number": number}
+        return self._from_row((await self._session.execute(_CASE_BY_NUMBER, parameters)).first())
 
     async def save(self, case: Case) -> None:
         await self._compare_and_swap(case.id, _case_columns(case))

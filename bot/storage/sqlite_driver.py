@@ -1,4 +1,4 @@
-"""SQLite through aiosqlite with one hand-off to its worker thread per statement.
+"""SQLite through aiosqlite: short statements on the event loop, the rest on its thread.
 
 SQLAlchemy's stock `sqlite+aiosqlite` cursor adapter awaits aiosqlite once to create a
 cursor, once to execute, once more to fetch the rows when there are any, and once to close:
@@ -6,6 +6,18 @@ each of those is a trip through aiosqlite's queue to its thread plus an event-lo
 `OneShotCursor` does all of it in a single function run on that thread (aiosqlite's
 `Connection._execute`), then serves the description, rows, rowcount and lastrowid from
 memory, as the stock adapter already does for the rows.
+
+A hand-off costs more than most statements do: a queue put, a thread wake-up, the GIL
+changing hands twice and an event-loop wake-up, against tens of microseconds for a SELECT by
+primary key. So where nothing can make a statement wait for a lock, it runs right here, on
+the event loop's thread (`OneShotConnection.runs_here`): on a WAL database (readers never wait
+for the writer), a SELECT outside a transaction, and any statement of a transaction that
+already wrote (it holds the write lock). What may wait stays on the thread: the first write
+of a transaction (it takes the write lock, and SQLite's busy handler sleeps in the thread
+until another connection lets go), COMMIT and ROLLBACK of a transaction that wrote (the WAL
+is synced and maybe checkpointed), and everything on a connection whose thread is still
+busy (a statement cut off by a cancellation keeps running there). A COMMIT or ROLLBACK with
+no transaction open does nothing in sqlite3, so it costs no hand-off either.
 
 Everything else is the stock dialect: `make_engine` passes `aiosqlite_dbapi()` as the
 engine's DBAPI module (`create_async_engine(url, module=...)`), so the configured URL stays
@@ -17,7 +29,9 @@ server-side cursors (`stream()`) keep the stock adapter.
 from __future__ import annotations
 
 import collections
+import itertools
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import aiosqlite
@@ -35,8 +49,8 @@ from sqlalchemy.util.concurrency import await_
 _Outcome = tuple[Any, list[Any] | None, int, int | None]
 
 
-def _run_statement(connection: aiosqlite.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
-    """On aiosqlite's thread: a fresh sqlite3 cursor, execute, fetch everything, close."""
+def _run_statement(connection: Any, operation: str, parameters: Any, many: bool) -> _Outcome:
+    """A fresh sqlite3 cursor of the aiosqlite `connection`: execute, fetch everything, close."""
     # `_conn` raises ValueError("no active connection") once closed, as in stock aiosqlite.
     cursor: sqlite3.Cursor = connection._conn.cursor()
     try:
@@ -52,6 +66,10 @@ def _run_statement(connection: aiosqlite.Connection, operation: str, parameters:
         return description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+async def _done() -> None:
+    """Completes at once: awaiting it passes through SQLAlchemy's greenlet, not the event loop."""
 
 
 class OneShotCursor(AsyncAdapt_aiosqlite_cursor):
@@ -97,8 +115,13 @@ class OneShotCursor(AsyncAdapt_aiosqlite_cursor):
         self._run(operation, seq_of_parameters, many=True)
 
     def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
+        adapted: OneShotConnection = self._adapt_connection  # type: ignore[assignment]
         try:
-            outcome = await_(self._connection._execute(_run_statement, self._connection, operation, parameters, many))
+            if adapted.runs_here(operation):
+                outcome = _run_statement(self._connection, operation, parameters, many)
+                await_(_done())  # SQLAlchemy's AsyncConnection checks that its driver awaited
+            else:
+                outcome = adapted.on_thread(_run_statement, self._connection, operation, parameters, many)
         except Exception as error:
             self._description, self._rowcount, self._lastrowid = None, -1, None
             self._rows.clear()
@@ -122,9 +145,55 @@ class OneShotCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneShotConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    """Decides where each statement runs (see the module's docstring)."""
+
+    __slots__ = ("_finished", "_handed", "_submitted", "wal")
 
     _cursor_cls = OneShotCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        # Set once the connection is known to be in WAL mode (see bot.storage.engine).
+        self.wal = False
+        # Hand-offs made and finished: each counter written by one thread only, so that
+        # reading both tells, without a lock, whether the worker thread is idle.
+        self._handed = itertools.count(1)
+        self._submitted = 0
+        self._finished = 0
+
+    def runs_here(self, operation: str) -> bool:
+        """Whether `operation` can run on the calling thread without waiting for a lock."""
+        if not self.wal or self._submitted != self._finished:
+            return False
+        return self._connection._conn.in_transaction or operation.lstrip()[:6].upper() == "SELECT"
+
+    def on_thread(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Run `function(*args)` on aiosqlite's thread and wait for it (from SQLAlchemy's greenlet)."""
+        self._submitted = number = next(self._handed)
+        return await_(self._connection._execute(self._finishing, number, function, *args))
+
+    def _finishing(self, number: int, function: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return function(*args)
+        finally:
+            self._finished = number  # the thread runs hand-offs in the order they were made
+
+    def commit(self) -> None:
+        self._end_transaction(sqlite3.Connection.commit)
+
+    def rollback(self) -> None:
+        self._end_transaction(sqlite3.Connection.rollback)
+
+    def _end_transaction(self, end: Callable[[sqlite3.Connection], None]) -> None:
+        connection = self._connection._connection
+        if connection is None:  # closed: nothing to end (as the stock adapter does)
+            return
+        try:
+            if self._submitted == self._finished and not connection.in_transaction:
+                return  # sqlite3 would do nothing: no hand-off for that
+            self.on_thread(end, connection)
+        except Exception as error:
+            self._handle_exception(error)
 
 
 class OneShotDBAPI(AsyncAdapt_aiosqlite_dbapi):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.flows.card import build_card
 from bot.flows.effects import Ephemeral, Post, SetTimer
 from bot.flows.model import ContributionKind, Phase
+from bot.storage.engine import write_turn
 
 from .helpers import (
     CLIENT,
@@ -170,3 +173,29 @@ async def test_a_settings_change_is_stored_and_announced_together(driver: Driver
     assert circle.settings.window(Phase.CLARIFICATION).days == 3
     posts = [row.effect for row in (await queued(driver.sessions))[before:] if isinstance(row.effect, Post)]
     assert [post.text for post in posts] == [say("en", "settings.changed")]
+
+
+@pytest.mark.asyncio
+async def test_a_redelivered_status_command_is_answered_again_and_writes_nothing(driver: Driver) -> None:
+    await driver.start_circle()
+    await driver.open_case()
+    before = await snapshot(driver.sessions)
+
+    first = await driver.slash(BOB, "status 1", event_id="Ev-status")
+    again = await driver.slash(BOB, "status 1", event_id="Ev-status")
+
+    assert (first.duplicate, again.duplicate) == (False, False)
+    assert first.notices
+    assert again.notices == first.notices
+    assert await snapshot(driver.sessions) == before
+
+
+@pytest.mark.asyncio
+async def test_a_status_command_is_answered_while_a_write_holds_the_write_turn(driver: Driver) -> None:
+    await driver.start_circle()
+    await driver.open_case()
+
+    async with write_turn(driver.sessions):
+        answer = await asyncio.wait_for(driver.slash(BOB, "status 1", event_id="Ev-status"), 10)
+
+    assert "Case 1" in answer.notices[0].text

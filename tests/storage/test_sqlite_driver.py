@@ -1,11 +1,14 @@
-"""SQLite's one-hand-off cursor behaves as SQLAlchemy's stock aiosqlite cursor does.
+"""SQLite's one-shot cursor behaves as SQLAlchemy's stock aiosqlite cursor does, and hands
+off to aiosqlite's thread only what may wait.
 
 These run on a SQLite file of their own whatever DATABASE_URL says: they test the driver.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -62,26 +65,75 @@ async def test_make_engine_keeps_the_aiosqlite_url_and_uses_the_one_shot_cursor(
         assert isinstance(await greenlet_spawn(adapted.cursor), OneShotCursor)
 
 
+def _count_hand_offs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names what goes to aiosqlite's thread from now on (the function inside the tracking wrapper)."""
+    handed: list[str] = []
+    stock = aiosqlite.Connection._execute
+
+    async def counting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        inner = args[1] if getattr(fn, "__name__", "") == "_finishing" else fn
+        handed.append(getattr(inner, "__name__", repr(inner)))
+        return await stock(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
+    return handed
+
+
 @pytest.mark.asyncio
-async def test_each_statement_is_one_hand_off_to_the_aiosqlite_thread(
+async def test_a_select_outside_a_transaction_runs_without_a_hand_off(
     sqlite_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with sqlite_engine.connect() as connection:
         await connection.exec_driver_sql("SELECT 1")  # checked out and initialised
-        handed: list[str] = []
-        stock = aiosqlite.Connection._execute
+        handed = _count_hand_offs(monkeypatch)
+        rows = (await connection.execute(select(parents.c.name))).all()
+        await connection.commit()
+    assert (rows, handed) == ([], [])
 
-        async def counting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-            handed.append(getattr(fn, "__name__", repr(fn)))
-            return await stock(self, fn, *args, **kwargs)
 
-        monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
+@pytest.mark.asyncio
+async def test_only_the_first_write_and_the_commit_of_a_transaction_are_handed_off(
+    sqlite_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with sqlite_engine.connect() as connection:
+        await connection.exec_driver_sql("SELECT 1")
+        handed = _count_hand_offs(monkeypatch)
         await connection.execute(insert(parents).values(name="a"))
         rows = (await connection.execute(select(parents.c.name))).all()
         await connection.exec_driver_sql("UPDATE parents SET name = ? WHERE id = ?", [("b", 1), ("c", 2)])
         await connection.commit()
-        assert handed == ["_run_statement"] * 3 + ["commit"]
+    assert handed == ["_run_statement", "commit"]
     assert rows == [("a",)]
+
+
+@pytest.mark.asyncio
+async def test_a_first_write_waiting_for_the_lock_leaves_the_event_loop_free(sqlite_engine: AsyncEngine) -> None:
+    async with sqlite_engine.connect() as holder, sqlite_engine.connect() as waiter:
+        await holder.execute(insert(parents).values(name="first"))  # holds the write lock
+        waiting = asyncio.create_task(waiter.execute(insert(parents).values(name="second")))
+        await asyncio.sleep(0)  # the waiter starts its write; on the loop, it would hang it
+        await holder.commit()  # only possible while the loop runs
+        await waiting
+        await waiter.commit()
+    assert await _names(sqlite_engine) == ["first", "second"]
+
+
+@pytest.mark.asyncio
+async def test_while_its_thread_is_busy_a_connection_runs_nothing_on_the_loop(sqlite_engine: AsyncEngine) -> None:
+    async with sqlite_engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        adapted = raw.dbapi_connection
+        assert isinstance(adapted, OneShotConnection)
+        release = threading.Event()
+        # A hand-off whose waiter is cancelled keeps running on the thread.
+        cut_off = asyncio.create_task(greenlet_spawn(adapted.on_thread, release.wait))
+        await asyncio.sleep(0)
+        cut_off.cancel()
+        busy = adapted.runs_here("SELECT 1")
+        release.set()
+        await asyncio.gather(cut_off, return_exceptions=True)
+        await greenlet_spawn(adapted.on_thread, lambda: None)  # the thread has caught up
+        assert (busy, adapted.runs_here("SELECT 1")) == (False, True)
 
 
 @pytest.mark.asyncio
@@ -234,6 +286,19 @@ async def test_an_in_memory_database_works_too() -> None:
             await connection.run_sync(metadata.create_all)
             await connection.execute(insert(parents).values(name="here"))
         assert await _names(engine) == ["here"]
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_a_database_not_in_wal_mode_runs_every_statement_on_the_thread() -> None:
+    engine = make_engine("sqlite+aiosqlite://")
+    try:
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            adapted = raw.dbapi_connection
+            assert isinstance(adapted, OneShotConnection)
+            assert adapted.runs_here("SELECT 1") is False
     finally:
         await engine.dispose()
 
