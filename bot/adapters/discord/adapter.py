@@ -95,16 +95,18 @@ class DiscordAdapter:
         client = make_client(
             self._settings, read_messages=self.reads_messages, guild_ready_timeout=self._tuning.guild_ready_timeout
         )
+        forums = ForumThreads(client)
+        private = PrivateMessages(client.http, self._at_hand, forums)  # shared: deliveries and thread replies
         interactions = Interactions(
             core,
             self._at_hand,
             self._forms,
+            private,
             reads_messages=lambda: self.reads_messages,
             parent_of=self._parent_of,
             answer_within=self._tuning.answer_within,
         )
         register(client, interactions)
-        forums = ForumThreads(client)
 
         async def on_ready() -> None:
             self.ready.set()
@@ -126,7 +128,7 @@ class DiscordAdapter:
         self._client = client
         async with client:
             await client.login(self._token)
-            self._delivery = Delivery(client, PrivateMessages(client.http, self._at_hand, forums), forums)
+            self._delivery = Delivery(client, private, forums)
             self._logged_in.set()
             try:
                 await client.connect(reconnect=True)

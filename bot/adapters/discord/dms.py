@@ -5,7 +5,8 @@ direct message; when their DMs are closed (Discord code 50007), a mention in the
 this server within the last minutes, about the same thing: on the same case (its card or its
 thread), or, for a message about no case, in the circle's channel. Its token can still carry
 follow-ups, and the member is looking right there. A nudge about a thread reply finds no
-interaction about that case, and goes by DM.
+interaction about that case, and goes by DM; so does what the adapter itself tells the sender
+of a thread message (`direct_or_mention`).
 """
 
 from __future__ import annotations
@@ -105,6 +106,10 @@ class PrivateMessages:
                 return None
             except discord.NotFound:
                 pass  # the token expired meanwhile: fall through to a DM
+        return await self.direct_or_mention(effect, address)
+
+    async def direct_or_mention(self, effect: DirectMessage | Ephemeral, address: Address) -> str:
+        """A DM; if their DMs are closed, a mention where `address` points. The message ref."""
         try:
             return await self._direct(effect, address)
         except discord.Forbidden as closed:
@@ -154,9 +159,9 @@ class PrivateMessages:
 
     async def _mention(self, effect: DirectMessage | Ephemeral, address: Address) -> str:
         """DMs closed: say it in the case's thread (or the circle's channel), pinging only them."""
-        where = address.thread_ref if effect.case_id and address.thread_ref else None
-        if where is None:
-            where = await self._news.channel_for_posts(address)
+        # An address names a thread only for what is about a case (the outbox: a case's
+        # effects; the adapter: a thread message's sender), so the thread is the case's.
+        where = address.thread_ref or await self._news.channel_for_posts(address)
         text = f"<@{effect.user_id}> {effect.text}"
         rows = components(effect.buttons)
         only_them = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(int(effect.user_id))])

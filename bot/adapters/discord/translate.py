@@ -12,18 +12,19 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import discord
 
 from bot.adapters.discord import ids
-from bot.adapters.discord.dms import AtHand, Handy
+from bot.adapters.discord.dms import AtHand, Handy, PrivateMessages
 from bot.adapters.discord.render import NO_MENTIONS, split_text
 from bot.adapters.discord.views import FormButton, FormModal, PendingForm, PendingForms, action_view, form_view
 from bot.flows.catalog import t
-from bot.flows.effects import Button, Form, Notice
+from bot.flows.effects import Button, Ephemeral, Form, Notice
 from bot.incoming import ButtonPress, FormSubmission, Incoming, Origin, Outcome, Payload, SlashCommand, ThreadReply
-from bot.ports import Intake
+from bot.ports import Address, Intake
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,11 @@ _REPLY_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 def language_of(interaction: discord.Interaction[Any]) -> str:
     return "fr" if str(interaction.locale).startswith("fr") else "en"
+
+
+def _language_of_guild(guild: discord.Guild) -> str:
+    """A message carries no locale of its sender: the server's preferred one stands in."""
+    return "fr" if str(guild.preferred_locale).startswith("fr") else "en"
 
 
 def interaction_origin(interaction: discord.Interaction[Any], place: tuple[str, str] | None = None) -> Origin | None:
@@ -60,6 +66,7 @@ class Interactions:
         core: Intake,
         at_hand: AtHand,
         forms: PendingForms,
+        private: PrivateMessages,
         *,
         reads_messages: Callable[[], bool],
         parent_of: Callable[[int], Any],
@@ -68,6 +75,7 @@ class Interactions:
         self._core = core
         self._at_hand = at_hand
         self._forms = forms
+        self._private = private
         self._reads_messages = reads_messages
         self._parent_of = parent_of  # thread id -> parent channel id (awaitable), for uncached threads
         self._within = answer_within
@@ -156,10 +164,22 @@ class Interactions:
             str(channel.id),
         )
         incoming = Incoming(origin, ThreadReply(text, str(message.id)), f"discord:message:{message.id}")
+        then = partial(self._after_reply, origin, message.jump_url, _language_of_guild(message.guild))
         try:
-            self._core.accept(incoming)  # journaled, then applied in the gateway's order
+            self._core.accept(incoming, then=then)  # journaled, then applied in the gateway's order
         except OSError:
             log.exception("thread message %s could not be journaled", message.id)
+            await then(None)  # as unrecorded as a reply set aside, and Discord sends no message twice
+
+    async def _after_reply(self, origin: Origin, link: str, language: str, outcome: Outcome | None) -> None:
+        """Tell the sender what the outcome has for them alone. No interaction of theirs can
+        carry it, so it goes as a DM, or as a mention in the thread when their DMs are closed."""
+        if outcome is None:  # set aside: say so rather than let the reply seem recorded
+            outcome = Outcome(notices=(Notice(t(language, "discord.reply_not_recorded", link=link)),))
+        address = Address(PLATFORM, origin.workspace_id, origin.channel_id, origin.thread_ref)
+        for notice in outcome.notices:
+            note = Ephemeral("", origin.user_id, notice.text, notice.buttons)  # the circle is not needed to send it
+            await self._private.direct_or_mention(note, address)
 
     # --- answering -------------------------------------------------------------------------
 

@@ -39,6 +39,12 @@ DISCORD_MESSAGES: dict[str, tuple[str, str]] = {
         "{mention}, vos messages privés sont fermés ; voici donc votre note privée :\n{text}",
     ),
     "discord.news_thread": ("Codev: circle news", "Codev : nouvelles du cercle"),
+    "discord.reply_not_recorded": (
+        "Your reply {link} is still in the thread, but Codev could not record it: something went wrong "
+        "on Codev's side. Please post it again in a moment.",
+        "Votre réponse {link} est toujours dans le fil, mais Codev n'a pas pu l'enregistrer : un problème "
+        "est survenu du côté de Codev. Publiez-la à nouveau dans un instant.",
+    ),
     # `/codev` in the command picker (Discord allows at most 100 characters each). Subcommand and
     # option names stay English: they are what people type and what the docs show.
     "discord.slash.codev": ("Co-development circles", "Cercles de codéveloppement"),
