@@ -140,7 +140,7 @@ class Listeners:
 
     async def _after_reply(self, client: AsyncWebClient, origin: Origin, outcome: Outcome | None) -> None:
         if outcome is None:  # set aside: say so rather than let the reply seem recorded
-            outcome = Outcome(notices=(Notice(t(self._language, "slack.failed")),))
+            outcome = Outcome(notices=(Notice(t(self._language, "slack.reply_not_recorded")),))
         if outcome.notices:
             self._notify(client, origin, outcome, origin.thread_ref)
 

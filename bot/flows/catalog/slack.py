@@ -39,6 +39,12 @@ SLACK_MESSAGES: dict[str, tuple[str, str]] = {
         "Something went wrong on our side; nothing was changed. Please try again in a moment.",
         "Un problème est survenu de notre côté ; rien n'a été modifié. Réessayez dans un instant.",
     ),
+    "slack.reply_not_recorded": (
+        "Your reply is still in the thread, but Codev could not record it: something went wrong on "
+        "Codev's side. Please post it again in a moment.",
+        "Votre réponse est toujours dans le fil, mais Codev n'a pas pu l'enregistrer : un problème est "
+        "survenu du côté de Codev. Publiez-la à nouveau dans un instant.",
+    ),
     "delivery.failed": (
         "Codev could not deliver a message of the circle *{name}* and has given up on it: {reason}. {hint}",
         "Codev n'a pas pu remettre un message du cercle *{name}* et y a renoncé : {reason}. {hint}",

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.flows.catalog import t
 from bot.inbox import Inbox
+from bot.incoming import Incoming, Outcome
 from bot.storage.journal import Journal
 from tests.adapters.slack.scenes import CLIENT, CONSULTANTS, FAC, open_case, start_circle
 from tests.adapters.slack.world import HeldCore, SlackWorld, close_world, open_world
@@ -144,3 +146,39 @@ async def test_a_thread_reply_acknowledged_just_before_a_crash_is_applied_when_t
     assert by_bob_before_the_crash == []
     assert replayed == 1
     assert by_bob == ["How long has this lasted?"]
+
+
+class _BrokenCore:
+    """A core that fails on everything: a bug, not the database being away."""
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        raise RuntimeError("a bug in applying this event")
+
+
+@pytest.mark.asyncio
+async def test_a_thread_reply_that_is_set_aside_gets_its_author_a_private_note_saying_it_was_not_recorded(
+    migrated_url: str, clock: Clock, tmp_path: Path
+) -> None:
+    world = await open_world(migrated_url, clock)
+    broken = Inbox(_BrokenCore(), Journal(tmp_path / "inbox"), retry_pauses=(0.0,))
+    try:
+        await start_circle(world)
+        card = await open_case(world)
+        await world.adapter.stop()
+        await broken.start()
+        await world.adapter.start(broken)
+        earlier = len(world.fake.called("chat.postEphemeral"))
+
+        acknowledged = await world.reply(BOB, "How long has this lasted?", card)
+        await broken.settle()
+        await world.adapter.settle()
+        notes = [call.params for call in world.fake.called("chat.postEphemeral")[earlier:]]
+    finally:
+        await broken.stop()
+        await close_world(world)
+
+    assert acknowledged.status == 200
+    assert [(note["user"], note["thread_ts"], note["text"]) for note in notes] == [
+        (BOB, card.ts, t("en", "slack.reply_not_recorded"))
+    ]
+    assert (tmp_path / "inbox" / "set-aside.log").read_text().count("a bug in applying this event") == 1
