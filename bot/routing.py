@@ -225,10 +225,11 @@ class Router:
         if self._circle is not None:
             raise DomainError("error.circle_exists", name=self._circle.name)
         if not args:
-            return Outcome(form=forms.setup_form(self._language, "", self._timezone))
+            return Outcome(form=forms.setup_form(self._language, "", self._origin.timezone or self._timezone))
         name = args[0]
         language = args[1] if len(args) > 1 else self._language
-        timezone = args[2] if len(args) > 2 else self._timezone
+        # Unless told, the circle keeps its facilitator's time zone, when the platform gave it.
+        timezone = args[2] if len(args) > 2 else self._origin.timezone or self._timezone
         return await self._create_circle(name, language, timezone)
 
     async def _create_circle(self, name: str, language: str, timezone: str) -> Outcome:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
@@ -33,7 +34,7 @@ from bot.adapters.slack.translate import SETTINGS_FORM
 from bot.flows.catalog import t
 from bot.flows.effects import Button, Form, FormField, Notice
 from bot.flows.settings_rules import SETTING_NAMES
-from bot.incoming import Origin, Outcome
+from bot.incoming import FormSubmission, Incoming, Origin, Outcome
 from bot.overview import Overview
 from bot.ports import Intake
 
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 
 OverviewSource = Callable[[str, str], Awaitable[Overview]]  # (team id, user id)
 CHANNEL_CHECK_BUDGET = 1.5
+PROFILE_BUDGET = 1.0
+# Commands that record their sender as a person of the circle (the facilitator, a member).
+_NAMES_THE_SENDER = frozenset({"setup", "join"})
 
 
 class Listeners:
@@ -71,11 +75,14 @@ class Listeners:
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         incoming = translate.command(body)
-        if _subcommand(body) == "setup":
+        sub = _subcommand(body)
+        if sub == "setup":
             hint = await self._channel_hint(client, incoming.origin.channel_id)
             if hint is not None:
                 await ack(response_type="ephemeral", text=hint)
                 return
+        if sub in _NAMES_THE_SENDER:
+            incoming = await self._with_profile(client, incoming)
         # Journaled before the acknowledgement; the answer follows through response_url.
         self._core.accept(incoming, then=partial(self._answer_command, body, incoming.origin, client))
         await ack()
@@ -101,6 +108,20 @@ class Listeners:
                 response_type="ephemeral",
                 replace_original=False,
             )
+
+    async def _with_profile(self, client: AsyncWebClient, incoming: Incoming) -> Incoming:
+        """The sender's display name and time zone from `users.info`; as the command gave
+        them (the legacy username, no zone) if Slack fails or is slower than the budget."""
+        try:
+            async with asyncio.timeout(PROFILE_BUDGET):
+                found = await client.users_info(user=incoming.origin.user_id)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as failure:
+            log.warning(
+                "users.info for %s failed (%r): the command's own name is used", incoming.origin.user_id, failure
+            )
+            return incoming
+        user = found.get("user")
+        return translate.with_profile(incoming, user) if isinstance(user, dict) else incoming
 
     async def _channel_hint(self, client: AsyncWebClient, channel: str) -> str | None:
         """None when the bot can post (and read replies) in `channel`, else how to invite it.
@@ -165,6 +186,8 @@ class Listeners:
 
     async def on_form(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         incoming = translate.form_submission(body)
+        if isinstance(incoming.payload, FormSubmission) and incoming.payload.form_id == "setup":
+            incoming = await self._with_profile(client, incoming)  # the facilitator, named as Slack shows them
         outcome = await self._core.handle(incoming)
         origin = incoming.origin
         if outcome.refused and outcome.notices:

@@ -15,11 +15,13 @@ redeliver commands, and opening a form twice changes nothing).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shlex
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import actions
 from bot.adapters.slack.blocks import ACTION_PREFIX, read_button_value, read_view_values
@@ -56,6 +58,28 @@ def command(body: Body) -> Incoming:
         str(body.get("user_name") or body.get("user_id") or ""),
     )
     return Incoming(origin, SlashCommand(str(body.get("text") or "")))
+
+
+def with_profile(incoming: Incoming, user: Body) -> Incoming:
+    """`incoming` with the name people see and the time zone from Slack's `users.info` `user`:
+    a slash command carries only the legacy username, and no time zone."""
+    profile = user.get("profile") or {}
+    name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+    zone = str(user.get("tz") or "")
+    origin = dataclasses.replace(
+        incoming.origin,
+        display_name=str(name or incoming.origin.display_name),
+        timezone=zone if _known_zone(zone) else incoming.origin.timezone,
+    )
+    return dataclasses.replace(incoming, origin=origin)
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return bool(name)
 
 
 def thread_reply(body: Body, bot_user_id: str | None) -> Incoming | None:

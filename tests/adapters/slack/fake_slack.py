@@ -63,6 +63,7 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.not_member: set[str] = set()  # channels the bot is not in (conversations.info)
         self.archived: set[str] = set()  # channels whose posts fail with is_archived
+        self.profiles: dict[str, dict[str, Any]] = {}  # users.info's `user`, by user id (else a bare one)
         self.socket_url: str | None = None
         self.envelopes: list[dict[str, Any]] = []  # sent to each Socket Mode connection after hello
         self.socket_acks: list[dict[str, Any]] = []
@@ -206,6 +207,9 @@ class FakeSlack:
             case "files.completeUploadExternal":
                 files = json.loads(p.get("files", "[]")) if isinstance(p.get("files"), str) else p.get("files", [])
                 return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+            case "users.info":
+                user = str(p.get("user", ""))
+                return {"ok": True, "user": self.profiles.get(user, {"id": user, "name": user.lower()})}
             case _:
                 return {"ok": True}
 
