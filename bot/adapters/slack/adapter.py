@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.slack.app import Listeners, build_app
 from bot.adapters.slack.background import Background
-from bot.adapters.slack.deliver import SlackDeliverer, web_client
+from bot.adapters.slack.deliver import Connections, SlackDeliverer, web_client
 from bot.adapters.slack.manifest import BOT_SCOPES
 from bot.adapters.slack.oauth import InstalledTokens, installation_store, oauth_settings
 from bot.adapters.slack.server import HttpServer, web_application
@@ -58,11 +58,13 @@ class SlackAdapter:
         self._server: HttpServer | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self.bolt: AsyncApp | None = None
+        self._connections = Connections()  # shared by deliveries, the listeners and Bolt's client
         self._deliverer = SlackDeliverer(
             self._token_for,
             self._slack.api_url,
             pace_seconds=self._tuning.pace_seconds,
             rate_limit_retries=self._tuning.rate_limit_retries,
+            connections=self._connections,
         )
 
     @property
@@ -98,7 +100,7 @@ class SlackAdapter:
         """Listen for Slack (HTTP or Socket Mode) and hand what arrives to `core`."""
         app = self.bolt = self._build_app()
         language = self._settings.behaviour.default_language
-        Listeners(core, self._overview, self._background, language=language).register(app)
+        Listeners(core, self._overview, self._background, self._connections, language=language).register(app)
         server = self._settings.server
         if self._slack.socket_mode:
             assert self._slack.app_token is not None
@@ -118,6 +120,7 @@ class SlackAdapter:
             await self._server.stop()
             self._server = None
         await self._background.cancel()
+        await self._connections.close()  # a delivery after this opens a fresh one
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
@@ -131,6 +134,7 @@ class SlackAdapter:
     def _build_app(self) -> AsyncApp:
         slack = self._slack
         secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
+        session = self._connections.session()
         if slack.oauth:
             assert slack.client_id is not None
             assert slack.client_secret is not None
@@ -138,11 +142,10 @@ class SlackAdapter:
             settings = oauth_settings(
                 slack.client_id, slack.client_secret.get_secret_value(), BOT_SCOPES, store, self._database()
             )
-            return build_app(
-                api_url=slack.api_url, signing_secret=secret, client=web_client(None, slack.api_url), oauth=settings
-            )
+            client = web_client(None, slack.api_url, session=session)
+            return build_app(api_url=slack.api_url, signing_secret=secret, client=client, oauth=settings)
         assert slack.bot_token is not None
-        client = web_client(slack.bot_token.get_secret_value(), slack.api_url)
+        client = web_client(slack.bot_token.get_secret_value(), slack.api_url, session=session)
         return build_app(api_url=slack.api_url, signing_secret=secret, client=client)
 
     def _database(self) -> AsyncEngine:

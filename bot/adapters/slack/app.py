@@ -29,6 +29,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.adapters.slack import translate
 from bot.adapters.slack.background import Background
 from bot.adapters.slack.blocks import ACTION_PREFIX, FORM_CALLBACK, Where, fallback_text, modal, notice_blocks
+from bot.adapters.slack.deliver import Connections
 from bot.adapters.slack.home import home_view
 from bot.adapters.slack.translate import SETTINGS_FORM
 from bot.flows.catalog import t
@@ -55,12 +56,14 @@ class Listeners:
         core: Intake,
         overview: OverviewSource,
         background: Background,
+        connections: Connections,
         *,
         language: str = "en",
     ) -> None:
         self._core = core
         self._overview = overview
         self._background = background
+        self._connections = connections
         self._language = language
 
     def register(self, app: AsyncApp) -> None:
@@ -101,7 +104,7 @@ class Listeners:
             return
         url = body.get("response_url")
         if texts and url:
-            webhook = AsyncWebhookClient(str(url), timeout=10)
+            webhook = AsyncWebhookClient(str(url), session=self._connections.session())
             await webhook.send(
                 text=fallback_text(texts[0]),
                 blocks=notice_blocks(texts, buttons, where),

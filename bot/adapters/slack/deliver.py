@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -52,6 +53,7 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 T = TypeVar("T")
+API_TIMEOUT = 30  # seconds, per call to Slack
 TokenSource = Callable[[str], Awaitable[str | None]]
 
 
@@ -63,10 +65,33 @@ def retry_handlers(rate_limit_retries: int = 3, server_error_retries: int = 2) -
     ]
 
 
-def web_client(token: str | None, base_url: str, *, rate_limit_retries: int = 3) -> AsyncWebClient:
-    client = AsyncWebClient(token=token, base_url=base_url, timeout=30)
+def web_client(
+    token: str | None, base_url: str, *, rate_limit_retries: int = 3, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """A Web API client. Without `session`, slack-sdk opens a new one, and a new connection
+    to Slack, for every call."""
+    client = AsyncWebClient(token=token, base_url=base_url, timeout=API_TIMEOUT, session=session)
     client.retry_handlers = retry_handlers(rate_limit_retries)
     return client
+
+
+class Connections:
+    """One aiohttp session for every call to Slack (Web API and response URLs), opened on
+    first use in the running event loop: calls reuse its kept-alive connections."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            # A shared session's own timeout bounds each call (slack-sdk passes none per call).
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=API_TIMEOUT))
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 class ChannelGate:
@@ -104,8 +129,10 @@ class SlackDeliverer:
         *,
         pace_seconds: float = 1.0,
         rate_limit_retries: int = 3,
+        connections: Connections | None = None,
     ) -> None:
         self._tokens = tokens
+        self._connections = connections or Connections()
         self._base_url = base_url
         self.channel_interval = pace_seconds
         self._gate = ChannelGate(pace_seconds)
@@ -118,9 +145,10 @@ class SlackDeliverer:
         if not token:
             raise DeliveryError(f"no Slack installation for workspace {workspace_id}", permanent=True)
         client = self._clients.get(token)
-        if client is None:
+        session = self._connections.session()
+        if client is None or client.session is not session:  # new, or its session was closed
             client = self._clients[token] = web_client(
-                token, self._base_url, rate_limit_retries=self._rate_limit_retries
+                token, self._base_url, rate_limit_retries=self._rate_limit_retries, session=session
             )
         return client
 

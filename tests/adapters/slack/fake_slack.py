@@ -27,6 +27,7 @@ class Call:
     params: dict[str, Any]
     token: str | None
     at: float  # time.monotonic() when it arrived
+    peer: int = 0  # the client's port: calls over one kept-alive connection share it
 
     @property
     def team(self) -> str | None:
@@ -130,7 +131,8 @@ class FakeSlack:
             params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or params.get("token")
-        call = Call(method, params, token, time.monotonic())
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        call = Call(method, params, token, time.monotonic(), peer[1] if peer else 0)
         self.calls.append(call)
         if self._failures[method]:
             failure = self._failures[method].popleft()

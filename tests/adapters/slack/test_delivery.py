@@ -138,3 +138,12 @@ async def test_an_exported_case_record_arrives_as_a_file_in_a_direct_message(wor
     assert len(world.fake.called("files.getUploadURLExternal")) == 1
     [uploaded] = world.fake.uploads.values()
     assert b"A conflict in my team" in uploaded
+
+
+@pytest.mark.asyncio
+async def test_calls_to_slack_one_after_another_reuse_one_connection(world: SlackWorld) -> None:
+    await start_circle(world)  # setup, joins, charters: posts, private notes, modals
+    calls = [call for call in world.fake.calls if call.method != "auth.test"]
+
+    assert len(calls) > 10
+    assert len({call.peer for call in calls}) < len(calls) / 5
