@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows.effects import Effect, MeetingTimer, Post, Reply, SetTimer, UpdateCard
 from bot.ports import Address, Deliverer, DeliveryError
 from bot.scheduler_pacing import ChannelPacer, paced_channel
-from bot.storage.outbox import CLOCK_KINDS, Outbox, OutboxRow, SentRow
+from bot.storage.outbox import CLOCK_KINDS, ClaimRounds, Outbox, OutboxRow, SentRow
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,6 @@ class Dispatcher:
         self._worker_id = worker_id
         self._batch_size = batch_size
         self._claim_size = claim_size or batch_size * CLAIM_BATCHES
-        self._sending = _Slots(batch_size)
         self._lease = lease
         self._retry = retry or RetryPolicy()
         self._max_rounds = max_rounds
@@ -110,12 +110,13 @@ class Dispatcher:
         concurrently, `batch_size` deliveries at a time. The next claim does not wait for
         the last one to be delivered, so the database's round trips hide behind deliveries;
         each claim also settles, in its transaction, the rows delivered since the last one.
+        Cut off (cancelled, or a claim failed), it hands back the claims it still holds.
         """
         handled = 0
-        sent: list[SentRow] = []
-        flight = _InFlight()
+        ledger = _Ledger()
+        flight = _InFlight(_Slots(self._batch_size))
         try:
-            async with asyncio.TaskGroup() as group:
+            async with self._outbox.rounds() as claims, asyncio.TaskGroup() as group:
                 for _ in range(self._max_rounds):
                     # Claim more while up to one claim's worth is still in hand: rows
                     # handled together (a batch of meeting jobs) free room together.
@@ -123,60 +124,115 @@ class Dispatcher:
                     # One transaction settles what was delivered since the last claim and
                     # claims more: on SQLite, a transaction per delivered row costs more than
                     # the deliveries.
-                    settling, sent[:] = list(sent), []
+                    settling, ledger.sent[:] = list(ledger.sent), []  # in place: deliveries append to it
                     ended_before = flight.ended
                     try:
-                        rows, addresses = await self._outbox.claim_round(
-                            self._clock(),
-                            self._worker_id,
-                            # A small first claim: the first deliveries start sooner.
-                            self._claim_size if handled else min(self._batch_size, self._claim_size),
-                            self._lease,
-                            platforms=self._deliverers.keys(),
-                            settle=settling,
-                        )
+                        rows, addresses = await self._claim(claims, self._claim_limit(handled), settling, ledger)
                     except BaseException:
-                        sent[:0] = settling
+                        ledger.sent[:0] = settling
                         raise
                     if not rows:
-                        if not flight.tasks and flight.ended == ended_before:
+                        if not flight.in_hand() and flight.ended == ended_before:
                             break
                         # Rows handled may unblock more (a case's next message, a job's
                         # messages): claim again once half of those in flight are done, so
                         # the tail costs few claims.
-                        await flight.until_fewer_than(len(flight.tasks) // 2 + 1)
+                        await flight.until_fewer_than(flight.in_hand() // 2 + 1)
                         continue
                     kept = await self._release_over_paced(rows, addresses, flight.paced)
-                    self._start(group, kept, sent, addresses, flight)
+                    ledger.held.update((row.id, row) for row, _, _ in kept)
+                    self._start(group, kept, ledger, addresses, flight)
                     handled += len(kept)
         finally:
-            if sent:
-                await self._outbox.mark_sent_many(sent, self._clock())
+            if ledger.sent:
+                await self._outbox.mark_sent_many(ledger.sent, self._clock())
+            if ledger.held:  # the round was cut off (stopped, or its claim failed)
+                await self._give_back(list(ledger.held.values()))
         return handled
+
+    async def _claim(
+        self, claims: ClaimRounds, limit: int, settling: list[SentRow], ledger: _Ledger
+    ) -> tuple[list[OutboxRow], Addresses]:
+        """Settle and claim (see `ClaimRounds`). A claim cut off by a stop may have committed
+        all the same (on PostgreSQL each statement commits on its own): it is waited for,
+        and its rows are held, so that they are given back with the rest."""
+        claiming = asyncio.ensure_future(
+            claims.claim_round(
+                self._clock(),
+                self._worker_id,
+                limit,
+                self._lease,
+                platforms=self._deliverers.keys(),
+                settle=settling,
+            )
+        )
+        try:
+            return await asyncio.shield(claiming)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                rows, _ = await claiming
+                ledger.held.update((row.id, row) for row in rows)
+            raise
+
+    def _claim_limit(self, handled: int) -> int:
+        """Half a claim first, then whole claims. A small first claim starts deliveries
+        sooner, but the second is made while they run, and then its round trips wait behind
+        the deliveries' turns on the event loop: with a single batch in hand the deliveries
+        would sit idle until it lands."""
+        return self._claim_size if handled else max(1, self._claim_size // 2)
+
+    async def _give_back(self, rows: list[OutboxRow]) -> None:
+        """Release the claims of rows a stopped round did not settle (a delivery cut off
+        mid-way, rows still waiting for their turn): due now, no attempt counted, so a
+        restarted dispatcher delivers them at once instead of after their lease. If this
+        fails (or the process is killed first) the lease still frees them."""
+        try:
+            await self._outbox.give_back(rows, self._clock())
+        except Exception:
+            log.warning("dispatcher %s: %s claimed rows kept until their lease ends", self._worker_id, len(rows))
 
     def _start(
         self,
         group: asyncio.TaskGroup,
         rows: list[_Claimed],
-        sent: list[SentRow],
+        ledger: _Ledger,
         addresses: Addresses,
         flight: _InFlight,
     ) -> None:
-        """Start a claimed batch: messages side by side; each circle's clock rows one after
-        another, in due order, after those of the circle still running from earlier batches
-        (after downtime several are due at once)."""
+        """Start a claimed batch: messages side by side, each as a delivery slot frees (see
+        `_Slots`); each circle's clock rows one after another, in due order, after those of
+        the circle still running from earlier batches (after downtime several are due at once)."""
         clock_rows: dict[str, list[_Claimed]] = {}
         for claimed in rows:
-            row, effect, place = claimed
-            if row.kind in CLOCK_KINDS:
-                clock_rows.setdefault(row.circle_id, []).append(claimed)
+            if claimed[0].kind in CLOCK_KINDS:
+                clock_rows.setdefault(claimed[0].circle_id, []).append(claimed)
             else:
-                flight.add(group.create_task(self._handle(row, effect, sent, addresses)), place)
+                start = functools.partial(self._start_message, group, claimed, ledger, addresses, flight)
+                flight.slots.start_or_queue(start)
         for circle_id, circle_rows in clock_rows.items():
             after = flight.chains.get(circle_id)
-            task = group.create_task(self._in_order(circle_rows, sent, addresses, after))
+            task = group.create_task(self._in_order(circle_rows, ledger, addresses, after))
             flight.chains[circle_id] = task
             flight.add(task, None)
+
+    def _start_message(
+        self, group: asyncio.TaskGroup, claimed: _Claimed, ledger: _Ledger, addresses: Addresses, flight: _InFlight
+    ) -> None:
+        """Deliver a claimed message in a task of its own, which holds a delivery slot."""
+        sending = self._send(claimed, ledger, addresses, _Slot(flight.slots))
+        try:
+            task = group.create_task(sending)
+        except RuntimeError:  # the round is being cut off: the rest is given back
+            sending.close()
+            flight.slots.drop_queued()
+            return
+        flight.add(task, claimed[2])
+
+    async def _send(self, claimed: _Claimed, ledger: _Ledger, addresses: Addresses, slot: _Slot) -> None:
+        try:
+            await self._handle(claimed, ledger, addresses, slot)
+        finally:
+            slot.give_up()
 
     async def run_forever(self, wake: asyncio.Event, poll_interval: float = 30.0) -> None:
         """Deliver as rows come due; `wake.set()` after queueing rows to skip the wait."""
@@ -240,16 +296,25 @@ class Dispatcher:
     async def _in_order(
         self,
         rows: list[_Claimed],
-        sent: list[SentRow],
+        ledger: _Ledger,
         addresses: Addresses,
         after: asyncio.Task[None] | None,
     ) -> None:
         if after is not None:
             await asyncio.wait([after])  # its outcome is its own; only the order matters here
-        for row, effect, _ in rows:
-            await self._handle(row, effect, sent, addresses)
+        for claimed in rows:
+            await self._handle(claimed, ledger, addresses)
 
-    async def _handle(self, row: OutboxRow, effect: Effect | None, sent: list[SentRow], addresses: Addresses) -> None:
+    async def _handle(
+        self, claimed: _Claimed, ledger: _Ledger, addresses: Addresses, slot: _Slot | None = None
+    ) -> None:
+        await self._handle_effect(claimed, ledger.sent, addresses, slot)
+        ledger.held.pop(claimed[0].id, None)  # settled, or queued to be: not reached if cut off
+
+    async def _handle_effect(
+        self, claimed: _Claimed, sent: list[SentRow], addresses: Addresses, slot: _Slot | None
+    ) -> None:
+        row, effect, place = claimed
         if effect is None:  # it did not decode when claimed: record why
             try:
                 effect = row.effect()
@@ -265,7 +330,8 @@ class Dispatcher:
                     raise _RetryLaterError("this dispatcher runs no meeting jobs")
                 await self._on_meeting(row)  # settles the row itself, with what it queued
             else:
-                await self._deliver(row, effect, sent, addresses)
+                assert slot is not None  # messages run in `_send`
+                await self._deliver(row, effect, place, sent, addresses, slot)
         except _RetryLaterError as retry:
             await self._later(row, str(retry), retry.retry_after)
         except DeliveryError as exc:
@@ -280,7 +346,16 @@ class Dispatcher:
             log.exception("outbox row %s: unexpected error", row.id)
             await self._later(row, f"{type(exc).__name__}: {exc}", None)
 
-    async def _deliver(self, row: OutboxRow, effect: Effect, sent: list[SentRow], addresses: Addresses) -> None:
+    async def _deliver(
+        self,
+        row: OutboxRow,
+        effect: Effect,
+        place: tuple[str, str] | None,
+        sent: list[SentRow],
+        addresses: Addresses,
+        slot: _Slot,
+    ) -> None:
+        """Deliver a message, in its turn in its paced channel (`place`), if any, in `slot`."""
         address = addresses.get((row.circle_id, row.case_id))
         if address is None:
             await self._outbox.mark_dropped(row.id, f"circle {row.circle_id!r} no longer exists")
@@ -288,21 +363,20 @@ class Dispatcher:
         if _needs_thread(effect) and address.thread_ref is None:
             raise _RetryLaterError("the case card has not been posted yet")
         deliverer = self._deliverer_for(address)
-        channel = paced_channel(effect, address.channel_id)
         try:
-            if channel is None:
-                async with self._sending, asyncio.timeout(self._lease.total_seconds() / 2):
+            if place is None:
+                async with asyncio.timeout(self._lease.total_seconds() / 2):
                     message_ref = await deliverer.deliver(effect, address)
             else:
-                async with (
-                    self._pacer.paced(address.platform, channel),
-                    self._sending,
-                    asyncio.timeout(self._lease.total_seconds() / 2),
-                ):
-                    message_ref = await deliverer.deliver(effect, address)
+                if not self._pacer.ready(*place):
+                    slot.lend()  # another delivery may use it while this one waits its turn
+                async with self._pacer.paced(*place):
+                    await slot.take_back()
+                    async with asyncio.timeout(self._lease.total_seconds() / 2):
+                        message_ref = await deliverer.deliver(effect, address)
         except DeliveryError as exc:
-            if exc.retry_after is not None and channel is not None:
-                self._pacer.hold(address.platform, channel, exc.retry_after)
+            if exc.retry_after is not None and place is not None:
+                self._pacer.hold(*place, exc.retry_after)
             raise
         card_of = effect.card.case_id if isinstance(effect, Post) and effect.card else None
         sent.append(SentRow(row.id, message_ref, card_of))
@@ -324,15 +398,31 @@ class Dispatcher:
 
 
 class _Slots:
-    """A first-come, first-served semaphore for many waiters: asyncio.Semaphore scans its
-    waiters on every acquire and release, so with hundreds of deliveries queued the event
-    loop spends more time there than on the deliveries."""
+    """Delivery slots, `size` at once, first come, first served, and the claimed messages
+    waiting for one. A message gets its task only when a slot frees: hundreds of suspended
+    tasks per claim would cost the event loop and the garbage collector more than the
+    deliveries. (asyncio.Semaphore also scans its waiters on every acquire and release.)"""
 
     def __init__(self, size: int) -> None:
         self._free = size
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self.queued: collections.deque[Callable[[], None]] = collections.deque()
 
-    async def __aenter__(self) -> None:
+    def start_or_queue(self, start: Callable[[], None]) -> None:
+        """`start()` now, taking a slot, if one is free; else when one frees."""
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            start()
+        else:
+            self.queued.append(start)
+
+    def drop_queued(self) -> None:
+        """Start none of the messages still waiting (the round is stopping), and free the
+        slot their first one was given."""
+        self.queued.clear()
+        self._free += 1
+
+    async def acquire(self) -> None:
         if self._free > 0 and not self._waiters:
             self._free -= 1
             return
@@ -342,27 +432,65 @@ class _Slots:
             await turn
         except asyncio.CancelledError:
             if turn.done() and not turn.cancelled():
-                self._release()  # the slot was ours already: pass it on
+                self.release()  # the slot was ours already: pass it on
             else:
                 self._waiters.remove(turn)
             raise
 
-    async def __aexit__(self, *_: object) -> None:
-        self._release()
-
-    def _release(self) -> None:
+    def release(self) -> None:
+        """A slot frees: to a delivery waiting to take one back, else to the next message."""
         while self._waiters:
             turn = self._waiters.popleft()
             if not turn.done():
                 turn.set_result(None)  # the slot goes straight to the next in line
                 return
-        self._free += 1
+        if self.queued:
+            self.queued.popleft()()
+        else:
+            self._free += 1
+
+
+class _Slot:
+    """The slot a message's task holds; lent while the task waits for its channel's turn."""
+
+    __slots__ = ("_held", "_slots")
+
+    def __init__(self, slots: _Slots) -> None:
+        self._slots = slots
+        self._held = True
+
+    def lend(self) -> None:
+        self._held = False
+        self._slots.release()
+
+    async def take_back(self) -> None:
+        if not self._held:
+            await self._slots.acquire()
+            self._held = True
+
+    def give_up(self) -> None:
+        if self._held:
+            self._held = False
+            self._slots.release()
+
+
+class _Ledger:
+    """A round's claimed rows not settled yet: those delivered, to settle with the next
+    claim, and every row still held (handed back if the round is cut off)."""
+
+    __slots__ = ("held", "sent")
+
+    def __init__(self) -> None:
+        self.sent: list[SentRow] = []
+        self.held: dict[int, OutboxRow] = {}
 
 
 class _InFlight:
-    """The tasks of one `run_once` still running, and what they hold."""
+    """The tasks of one `run_once` still running, the messages waiting for a slot, and what
+    they hold."""
 
-    def __init__(self) -> None:
+    def __init__(self, slots: _Slots) -> None:
+        self.slots = slots
         self.tasks: set[asyncio.Task[None]] = set()
         self.ended = 0
         self.paced: dict[tuple[str, str], int] = {}  # messages in flight per paced channel
@@ -382,12 +510,17 @@ class _InFlight:
                 self.paced[place] = left
             else:
                 del self.paced[place]
-        if self._fewer is not None and len(self.tasks) < self._fewer[0] and not self._fewer[1].done():
+        if self._fewer is not None and self.in_hand() < self._fewer[0] and not self._fewer[1].done():
             self._fewer[1].set_result(None)
+
+    def in_hand(self) -> int:
+        """Rows claimed and not done with: tasks running (a circle's clock rows count once)
+        and messages waiting for a slot."""
+        return len(self.tasks) + len(self.slots.queued)
 
     async def until_fewer_than(self, count: int) -> None:
         # One future for the wait, not asyncio.wait over hundreds of tasks per completion.
-        if len(self.tasks) < count:
+        if self.in_hand() < count:
             return
         self._fewer = (count, asyncio.get_running_loop().create_future())
         try:

@@ -16,13 +16,14 @@ transaction, with one read of their circles, cases and updates, instead of one e
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, bindparam, cast, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -38,7 +39,7 @@ from bot.routing import save_step
 from bot.storage import codec
 from bot.storage.engine import write_turn
 from bot.storage.errors import ConcurrentUpdate
-from bot.storage.outbox import MEETING_KIND, OutboxRow
+from bot.storage.outbox import MEETING_KIND, OutboxRow, ids_param, in_ids
 from bot.storage.tables import cases, circles, contributions, outbox
 from bot.storage.uow import UnitOfWork
 
@@ -179,18 +180,10 @@ class MeetingJobs:
             effects: list[Effect] = []
             for circle, job in running:
                 effects.extend(_queued_by(circle, open_cases.get(circle.id, []), job, updates))
+            dialect = session.get_bind().dialect.name
             for (outcome, why), ids in settled.items():
-                await session.execute(
-                    update(outbox)
-                    .where(outbox.c.id.in_(ids))
-                    .values(
-                        status=outcome,
-                        sent_at=now if outcome == "sent" else None,
-                        last_error=why,
-                        claimed_by=None,
-                        claimed_until=None,
-                    )
-                )
+                settle = {"p_status": outcome, "p_sent_at": now if outcome == "sent" else None, "p_reason": why}
+                await session.execute(_templates(dialect).settle, settle | ids_param(dialect, ids))
             await uow.outbox.add(effects, now)
             await uow.commit()
 
@@ -268,19 +261,56 @@ def _queued_by(
             raise ValueError(f"{job.job} does not only queue messages")
 
 
+# State documents are read as their stored text, as the repositories read them: pydantic
+# parses and validates the text in one pass, where a JSON column would be parsed first.
+_CIRCLE_STATE = cast(circles.c.state, Text)
+_CASE_STATE = cast(cases.c.state, Text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Templates:
+    """A shared transaction's statements, built once per dialect: with their ids bound as
+    one parameter (`in_ids`), a batch of any size runs the same statement text."""
+
+    take_over: Any
+    circles: Any
+    active_cases: Any
+    settle: Any
+
+
+@functools.cache
+def _templates(dialect: str) -> _Templates:
+    worker: Any = bindparam("p_worker")
+    return _Templates(
+        take_over=update(outbox)
+        .where(in_ids(outbox.c.id, dialect), outbox.c.status == "claimed", outbox.c.claimed_by == worker)
+        .values(claimed_by=worker)
+        .returning(outbox.c.id),
+        circles=select(circles.c.id, _CIRCLE_STATE).where(in_ids(circles.c.id, dialect)),
+        active_cases=select(cases.c.circle_id, _CASE_STATE)
+        .where(in_ids(cases.c.circle_id, dialect), cases.c.phase.not_in(_ENDED_PHASES))
+        .order_by(cases.c.opened_at, cases.c.id),
+        settle=update(outbox)
+        .where(in_ids(outbox.c.id, dialect))
+        .values(
+            status=bindparam("p_status"),
+            sent_at=bindparam("p_sent_at"),
+            last_error=bindparam("p_reason"),
+            claimed_by=None,
+            claimed_until=None,
+        ),
+    )
+
+
 async def _take_over(session: AsyncSession, rows: Sequence[OutboxRow]) -> set[int]:
     """Lock the claimed rows still ours, in the caller's transaction; their ids."""
+    dialect = session.get_bind().dialect.name
     ours: set[int] = set()
     by_worker: dict[str, list[int]] = {}
     for row in rows:
         by_worker.setdefault(row.claimed_by, []).append(row.id)
     for worker, ids in by_worker.items():
-        taken = await session.execute(
-            update(outbox)
-            .where(outbox.c.id.in_(ids), outbox.c.status == "claimed", outbox.c.claimed_by == worker)
-            .values(claimed_by=worker)
-            .returning(outbox.c.id)
-        )
+        taken = await session.execute(_templates(dialect).take_over, {"p_worker": worker} | ids_param(dialect, ids))
         ours.update(taken.scalars())
     return ours
 
@@ -288,8 +318,9 @@ async def _take_over(session: AsyncSession, rows: Sequence[OutboxRow]) -> set[in
 async def _circles_by_id(session: AsyncSession, circle_ids: Collection[str]) -> dict[str, Circle]:
     if not circle_ids:
         return {}
-    found = await session.execute(select(circles.c.id, circles.c.state).where(circles.c.id.in_(sorted(circle_ids))))
-    return {circle_id: codec.decode_circle(state) for circle_id, state in found}
+    dialect = session.get_bind().dialect.name
+    found = await session.execute(_templates(dialect).circles, ids_param(dialect, sorted(circle_ids)))
+    return {circle_id: codec.decode_circle_text(state) for circle_id, state in found}
 
 
 async def _active_cases(session: AsyncSession, circle_ids: Collection[str]) -> dict[str, list[Case]]:
@@ -297,14 +328,11 @@ async def _active_cases(session: AsyncSession, circle_ids: Collection[str]) -> d
     lists them (by opening), for many circles in one read."""
     if not circle_ids:
         return {}
-    found = await session.execute(
-        select(cases.c.circle_id, cases.c.state)
-        .where(cases.c.circle_id.in_(sorted(circle_ids)), cases.c.phase.not_in(_ENDED_PHASES))
-        .order_by(cases.c.opened_at, cases.c.id)
-    )
+    dialect = session.get_bind().dialect.name
+    found = await session.execute(_templates(dialect).active_cases, ids_param(dialect, sorted(circle_ids)))
     listed: dict[str, list[Case]] = {}
     for circle_id, state in found:
-        listed.setdefault(circle_id, []).append(codec.decode_case(state))
+        listed.setdefault(circle_id, []).append(codec.decode_case_text(state))
     return listed
 
 

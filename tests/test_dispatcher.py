@@ -500,7 +500,7 @@ async def test_a_circles_timers_claimed_apart_still_run_one_after_another_in_due
 
     await queue(sessions, [SetTimer("circle-1", "case-1", TimerKind.DEADLINE, T0, seq=n) for n in (1, 2)])
     dispatcher = Dispatcher(
-        sessions, {"slack": RecordingDeliverer()}, slow_first, FakeClock(), "w", batch_size=1, claim_size=2
+        sessions, {"slack": RecordingDeliverer()}, slow_first, FakeClock(), "w", batch_size=1, claim_size=1
     )
 
     running = asyncio.create_task(dispatcher.run_once())
@@ -515,3 +515,58 @@ async def test_a_circles_timers_claimed_apart_still_run_one_after_another_in_due
 
 async def _claimed_at_least(sessions: Sessions, count: int) -> bool:
     return await rows_claimed(sessions) >= count
+
+
+async def _stopped_mid_delivery(sessions: Sessions, clock: FakeClock) -> None:
+    """Start a dispatcher, and stop it while its delivery of the queued row is under way."""
+    deliverer = GatedDeliverer()
+    running = asyncio.create_task(a_dispatcher(sessions, deliverer, clock, worker_id="stopped").run_once())
+    await until(lambda: _delivering(deliverer))
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+
+
+async def _delivering(deliverer: GatedDeliverer) -> bool:
+    return deliverer.waiting > 0
+
+
+@pytest.mark.asyncio
+async def test_a_delivery_cut_off_by_a_stop_is_delivered_by_a_fresh_dispatcher_long_before_its_lease_ends(
+    sessions: Sessions,
+) -> None:
+    clock = FakeClock()
+    await queue(sessions, [Post("circle-1", "hello")])
+    await _stopped_mid_delivery(sessions, clock)
+
+    clock.advance(timedelta(seconds=1))
+    deliverer = RecordingDeliverer()
+    await a_dispatcher(sessions, deliverer, clock, worker_id="fresh").run_once()
+
+    assert deliverer.texts == ["hello"]
+
+
+@pytest.mark.asyncio
+async def test_a_delivery_cut_off_by_a_stop_counts_no_attempt(sessions: Sessions) -> None:
+    clock = FakeClock()
+    await queue(sessions, [Post("circle-1", "hello")])
+
+    await _stopped_mid_delivery(sessions, clock)
+
+    assert await statuses(sessions) == [("pending", 0, None)]
+
+
+@pytest.mark.asyncio
+async def test_messages_still_waiting_for_a_delivery_slot_at_a_stop_are_given_back_too(sessions: Sessions) -> None:
+    clock = FakeClock()
+    await queue(sessions, [DirectMessage("circle-1", f"u{n}", f"dm-{n}") for n in range(3)])
+    deliverer = GatedDeliverer()
+    dispatcher = Dispatcher(sessions, {"slack": deliverer}, TimerRecorder(), clock, "stopped", batch_size=1)
+    running = asyncio.create_task(dispatcher.run_once())
+    await until(lambda: _delivering(deliverer))
+
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+
+    assert await statuses(sessions) == [("pending", 0, None)] * 3

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Integer, String, and_, bindparam, cast, delete, exists, func, or_, select, true, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import BindParameter
 
 from bot.flows.effects import Effect
@@ -93,16 +93,17 @@ class Outbox:
         platforms: Collection[str] | None = None,
         settle: Sequence[SentRow] = (),
     ) -> tuple[list[OutboxRow], dict[tuple[str, str | None], Address]]:
-        """A dispatcher's round in one transaction: settle `settle` as sent (see
-        `mark_sent_many`), then `claim_due` and read where the claimed rows go (`addresses_of`).
+        """A dispatcher's round: settle `settle` as sent (see `mark_sent_many`), then
+        `claim_due` and read where the claimed rows go (`addresses_of`); `rounds()` for many.
 
         Settling first frees the next message of each case just delivered for this claim.
         """
-        async with write_turn(self._sessions), self._sessions.begin() as session:
-            if settle:
-                await _mark_sent(session, settle, now)
-            rows = await _claim(session, now, worker_id, limit, lease, platforms)
-            return rows, await _addresses(session, rows)
+        async with self.rounds() as rounds:
+            return await rounds.claim_round(now, worker_id, limit, lease, platforms=platforms, settle=settle)
+
+    def rounds(self) -> ClaimRounds:
+        """`claim_round` again and again, for one dispatcher round (`async with`)."""
+        return ClaimRounds(self._sessions)
 
     async def mark_sent(
         self,
@@ -148,6 +149,21 @@ class Outbox:
             await session.execute(
                 _RELEASE.execution_options(synchronize_session=False),
                 [{"p_id": row_id, "p_due": due_at} for row_id, due_at in rows],
+            )
+
+    async def give_back(self, rows: Sequence[OutboxRow], due_at: datetime) -> None:
+        """Release claims still held as they were claimed (a stopped worker's): pending
+        again, due at `due_at`, with no attempt counted. A row settled meanwhile, or whose
+        lease ran out and went to another claim, is left as it is."""
+        if not rows:
+            return
+        async with write_turn(self._sessions), self._sessions.begin() as session:
+            await session.execute(
+                _GIVE_BACK.execution_options(synchronize_session=False),
+                [
+                    {"p_id": row.id, "p_by": row.claimed_by, "p_until": row.claimed_until, "p_due": due_at}
+                    for row in rows
+                ],
             )
 
     async def mark_failed(self, row_id: int, error: str) -> None:
@@ -212,6 +228,70 @@ class Outbox:
     async def _execute(self, statement: Any) -> None:
         async with self._sessions.begin() as session:
             await session.execute(statement)
+
+
+class ClaimRounds:
+    """A dispatcher round's claims (see `Outbox.claim_round`).
+
+    On SQLite each claim's statements share one transaction: a commit there costs more than
+    the statements. Elsewhere each statement commits on its own, on one connection held for
+    the round: each is atomic alone (the claim is one UPDATE) and the claim sees the rows
+    just settled all the same, while BEGIN, COMMIT and the pool's ping at each checkout
+    would be three more round trips per claim, each waiting behind the deliveries' turns on
+    a busy event loop.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        bind = sessions.kw.get("bind")
+        self._held: AsyncSession | None = None
+        self._per_claim = isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite"
+
+    async def __aenter__(self) -> ClaimRounds:
+        if not self._per_claim:
+            held = self._sessions()
+            try:
+                await held.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            except BaseException:
+                await held.close()
+                raise
+            self._held = held
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._held is not None:
+            await self._held.close()
+            self._held = None
+
+    async def claim_round(
+        self,
+        now: datetime,
+        worker_id: str,
+        limit: int,
+        lease: timedelta,
+        *,
+        platforms: Collection[str] | None = None,
+        settle: Sequence[SentRow] = (),
+    ) -> tuple[list[OutboxRow], dict[tuple[str, str | None], Address]]:
+        if self._held is not None:
+            return await _claim_round(self._held, now, worker_id, limit, lease, platforms, settle)
+        async with write_turn(self._sessions), self._sessions.begin() as session:
+            return await _claim_round(session, now, worker_id, limit, lease, platforms, settle)
+
+
+async def _claim_round(
+    session: AsyncSession,
+    now: datetime,
+    worker_id: str,
+    limit: int,
+    lease: timedelta,
+    platforms: Collection[str] | None,
+    settle: Sequence[SentRow],
+) -> tuple[list[OutboxRow], dict[tuple[str, str | None], Address]]:
+    if settle:
+        await _mark_sent(session, settle, now)
+    rows = await _claim(session, now, worker_id, limit, lease, platforms)
+    return rows, await _addresses(session, rows)
 
 
 # What a claim reads back: the rest it set itself (each column read costs, on SQLite a
@@ -288,6 +368,17 @@ _RELEASE = (
     .values(status="pending", due_at=bindparam("p_due"), claimed_by=None, claimed_until=None)
 )
 
+_GIVE_BACK = (
+    update(outbox)
+    .where(
+        outbox.c.id == bindparam("p_id"),
+        outbox.c.status == "claimed",
+        outbox.c.claimed_by == bindparam("p_by"),
+        outbox.c.claimed_until == bindparam("p_until"),
+    )
+    .values(status="pending", due_at=bindparam("p_due"), claimed_by=None, claimed_until=None)
+)
+
 
 def _settle_sent_from_json(each: Any) -> Any:
     """One UPDATE settling every row named in a JSON object {"row id": message ref}: a
@@ -333,18 +424,13 @@ async def _addresses(session: AsyncSession, rows: Sequence[OutboxRow]) -> dict[t
     case_ids = sorted({row.case_id for row in rows if row.case_id is not None})
     if not circle_ids:
         return {}
-    places = {
-        found.id: found
-        for found in await session.execute(
-            select(circles.c.id, circles.c.platform, circles.c.workspace_id, circles.c.channel_id).where(
-                circles.c.id.in_(circle_ids)
-            )
-        )
-    }
+    dialect = session.get_bind().dialect.name
+    in_circles, in_cases = _address_templates(dialect)
+    places = {found.id: found for found in await session.execute(in_circles, ids_param(dialect, circle_ids))}
     threads: dict[str, str | None] = {}
     if case_ids:
-        query = select(cases.c.id, cases.c.thread_ref).where(cases.c.id.in_(case_ids))
-        threads = {found.id: found.thread_ref for found in await session.execute(query)}
+        found_cases = await session.execute(in_cases, ids_param(dialect, case_ids))
+        threads = {found.id: found.thread_ref for found in found_cases}
     found: dict[tuple[str, str | None], Address] = {}
     for row in rows:
         place = places.get(row.circle_id)
@@ -352,6 +438,38 @@ async def _addresses(session: AsyncSession, rows: Sequence[OutboxRow]) -> dict[t
             thread = threads.get(row.case_id) if row.case_id is not None else None
             found[(row.circle_id, row.case_id)] = Address(place.platform, place.workspace_id, place.channel_id, thread)
     return found
+
+
+# Ids as one JSON array parameter: an IN list of a claim's length costs more to render and
+# bind, on every claim, than the lookups it asks for.
+_JSON_ELEMENTS: dict[str, Callable[[Any], Any]] = {
+    "sqlite": func.json_each,
+    "postgresql": lambda ids: func.json_array_elements_text(cast(ids, JSON)),
+}
+
+
+def in_ids(column: Any, dialect: str) -> Any:
+    """`column IN (ids)` for a statement built once: the ids are bound as `p_ids` (see
+    `ids_param`), one JSON array where the dialect reads one, so the statement's text is the
+    same whatever their number (nothing to render again, nor for PostgreSQL to prepare)."""
+    elements = _JSON_ELEMENTS.get(dialect)
+    if elements is None:
+        return column.in_(bindparam("p_ids", expanding=True))
+    listed = elements(bindparam("p_ids", type_=String)).table_valued("value")
+    return column.in_(select(cast(listed.c.value, column.type)))
+
+
+def ids_param(dialect: str, ids: Collection[Any]) -> dict[str, Any]:
+    """The `p_ids` parameter of a statement built with `in_ids`."""
+    return {"p_ids": json.dumps(list(ids)) if dialect in _JSON_ELEMENTS else list(ids)}
+
+
+@functools.cache
+def _address_templates(dialect: str) -> tuple[Any, Any]:
+    """The circles and cases a claim's rows go to, read by id: built once per dialect."""
+    in_circles = select(circles.c.id, circles.c.platform, circles.c.workspace_id, circles.c.channel_id)
+    in_cases = select(cases.c.id, cases.c.thread_ref)
+    return in_circles.where(in_ids(circles.c.id, dialect)), in_cases.where(in_ids(cases.c.id, dialect))
 
 
 def _claimable(candidate: Any, now: Any, platforms: Any) -> list[Any]:

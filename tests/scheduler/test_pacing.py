@@ -84,6 +84,30 @@ async def test_a_paced_delivery_starts_an_interval_after_the_previous_one_ended(
 
 
 @pytest.mark.asyncio
+async def test_a_delivery_stopped_while_waiting_for_its_channel_lets_the_next_one_go() -> None:
+    time = FakeTime()
+    pacer = ChannelPacer({"slack": 1.0}, monotonic=time.monotonic, sleep=time.sleep)
+    first_may_end = asyncio.Event()
+    started: list[str] = []
+
+    async def deliver(name: str, hold: asyncio.Event | None = None) -> None:
+        async with pacer.paced("slack", "C1"):
+            started.append(name)
+            if hold is not None:
+                await hold.wait()
+
+    first = asyncio.create_task(deliver("first", first_may_end))
+    stopped = asyncio.create_task(deliver("stopped"))
+    last = asyncio.create_task(deliver("last"))
+    await asyncio.sleep(0)
+    stopped.cancel()
+    first_may_end.set()
+    await asyncio.gather(first, last, stopped, return_exceptions=True)
+
+    assert started == ["first", "last"]
+
+
+@pytest.mark.asyncio
 async def test_other_channels_and_unpaced_platforms_do_not_wait() -> None:
     time = FakeTime()
     pacer = ChannelPacer({"slack": 1.0}, monotonic=time.monotonic, sleep=time.sleep)

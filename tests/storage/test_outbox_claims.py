@@ -204,3 +204,28 @@ async def test_purging_removes_sent_rows_and_keeps_failed_and_pending_ones(
     async with sessions() as session:
         left = (await session.execute(select(outbox.c.status).order_by(outbox.c.id))).scalars()
         assert list(left) == ["failed", "pending"]
+
+
+@pytest.mark.asyncio
+async def test_a_claim_given_back_is_due_again_at_once_with_no_attempt_counted(sessions: Sessions) -> None:
+    await queue(sessions, [dm("hello")])
+    rows = Outbox(sessions)
+    (claimed,) = await rows.claim_due(T0, "worker", 10, LEASE)
+
+    await rows.give_back([claimed], T0)
+
+    assert await status_of(sessions, claimed.id) == ("pending", 0)
+    assert [row.id for row in await rows.claim_due(T0, "other", 10, LEASE)] == [claimed.id]
+
+
+@pytest.mark.asyncio
+async def test_a_claim_that_went_to_another_worker_meanwhile_is_not_given_back(sessions: Sessions) -> None:
+    await queue(sessions, [dm("hello")])
+    rows = Outbox(sessions)
+    (stale,) = await rows.claim_due(T0, "old", 10, timedelta(seconds=1))
+    (taken,) = await rows.claim_due(T0 + timedelta(seconds=1), "new", 10, LEASE)
+
+    await rows.give_back([stale], T0 + timedelta(seconds=2))
+
+    assert await rows.claim_due(T0 + timedelta(seconds=2), "third", 10, LEASE) == []
+    assert await status_of(sessions, taken.id) == ("claimed", 0)
