@@ -176,6 +176,9 @@ class Inbox:
                 await self._answer(item, item.answer)
             else:
                 await self._apply(item)
+            # Applying may never wait (a read served on the event loop's thread): without
+            # this, a backlog would be applied in one go, and no request answered meanwhile.
+            await asyncio.sleep(0)
 
     async def _quiet_moment(self, head: _Item) -> None:
         while not self._awaited and self._now() - head.since < self._patience:

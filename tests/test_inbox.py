@@ -268,6 +268,39 @@ async def test_a_failure_of_handle_reaches_its_caller_after_earlier_events(inbox
     assert texts(core.applied) == ["before"]
 
 
+class NeverSuspendingCore:
+    """A core whose work never waits (reads served from memory): it never yields the loop."""
+
+    def __init__(self) -> None:
+        self.applied = 0
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        self.applied += 1
+        return Outcome()
+
+
+@pytest.mark.asyncio
+async def test_the_worker_lets_the_event_loop_run_between_events_even_when_applying_never_waits(folder: Path) -> None:
+    core = NeverSuspendingCore()
+    inbox = Inbox(core, Journal(folder), quiet=0.0)
+    await inbox.start()
+    try:
+        for n in range(20):
+            inbox.accept(reply(f"question {n}"))
+        applied_when_others_ran: list[int] = []
+        await asyncio.create_task(_note(applied_when_others_ran, core))
+        await inbox.settle()
+    finally:
+        await inbox.stop()
+
+    assert applied_when_others_ran[0] < 20
+    assert core.applied == 20
+
+
+async def _note(into: list[int], core: NeverSuspendingCore) -> None:
+    into.append(core.applied)
+
+
 @pytest.mark.asyncio
 async def test_while_a_request_is_being_received_the_worker_does_not_apply(core: FakeCore, folder: Path) -> None:
     inbox = Inbox(core, Journal(folder), quiet=0.0, patience=3600.0)
