@@ -56,7 +56,7 @@ def _sqlite_pragmas(*, wal: bool) -> Any:
                 cursor.execute("PRAGMA journal_mode=WAL")
                 if isinstance(dbapi_connection, OneShotConnection):
                     # Short statements may then run on the event loop (see sqlite_driver).
-                    dbapi_connection.wal = str(cursor.fetchone()[0]).lower() == "wal"
+                    dbapi_connection.allow_here(str(cursor.fetchone()[0]))
         finally:
             cursor.close()
 

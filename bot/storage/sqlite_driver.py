@@ -147,23 +147,34 @@ class OneShotCursor(AsyncAdapt_aiosqlite_cursor):
 class OneShotConnection(AsyncAdapt_aiosqlite_connection):
     """Decides where each statement runs (see the module's docstring)."""
 
-    __slots__ = ("_finished", "_handed", "_submitted", "wal")
+    __slots__ = ("_finished", "_handed", "_here", "_submitted")
 
     _cursor_cls = OneShotCursor
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
-        # Set once the connection is known to be in WAL mode (see bot.storage.engine).
-        self.wal = False
+        self._here = False  # see `allow_here`
         # Hand-offs made and finished: each counter written by one thread only, so that
         # reading both tells, without a lock, whether the worker thread is idle.
         self._handed = itertools.count(1)
         self._submitted = 0
         self._finished = 0
 
+    def allow_here(self, journal_mode: str) -> None:
+        """Let short statements run on the calling thread, if the database is in WAL mode
+        (bot.storage.engine tells, at connect) and sqlite3 lets this thread use the
+        connection (not so if it was opened with check_same_thread=True)."""
+        if journal_mode.lower() != "wal":
+            return
+        try:
+            self._connection._conn.execute("SELECT 1").close()
+        except sqlite3.ProgrammingError:
+            return
+        self._here = True
+
     def runs_here(self, operation: str) -> bool:
         """Whether `operation` can run on the calling thread without waiting for a lock."""
-        if not self.wal or self._submitted != self._finished:
+        if not self._here or self._submitted != self._finished:
             return False
         return self._connection._conn.in_transaction or operation.lstrip()[:6].upper() == "SELECT"
 

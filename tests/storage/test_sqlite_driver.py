@@ -317,3 +317,19 @@ async def test_a_closed_connection_raises_the_dbapis_operational_error(tmp_path:
 
     with pytest.raises(aiosqlite.OperationalError, match=r"(?i)connection closed"):
         await greenlet_spawn(use_after_close)
+
+
+@pytest.mark.asyncio
+async def test_a_connection_opened_for_its_own_thread_only_runs_every_statement_there(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'own-thread.db'}", connect_args={"check_same_thread": True})
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+            await connection.execute(insert(parents).values(name="there"))
+            raw = await connection.get_raw_connection()
+            adapted = raw.dbapi_connection
+            assert isinstance(adapted, OneShotConnection)
+            assert adapted.runs_here("SELECT 1") is False
+        assert await _names(engine) == ["there"]
+    finally:
+        await engine.dispose()
