@@ -83,26 +83,8 @@ class Outbox:
         async with self._sessions.begin() as session:
             return await _claim(session, now, worker_id, limit, lease, platforms)
 
-    async def claim_round(
-        self,
-        now: datetime,
-        worker_id: str,
-        limit: int,
-        lease: timedelta,
-        *,
-        platforms: Collection[str] | None = None,
-        settle: Sequence[SentRow] = (),
-    ) -> tuple[list[OutboxRow], dict[tuple[str, str | None], Address]]:
-        """A dispatcher's round: settle `settle` as sent (see `mark_sent_many`), then
-        `claim_due` and read where the claimed rows go (`addresses_of`); `rounds()` for many.
-
-        Settling first frees the next message of each case just delivered for this claim.
-        """
-        async with self.rounds() as rounds:
-            return await rounds.claim_round(now, worker_id, limit, lease, platforms=platforms, settle=settle)
-
     def rounds(self) -> ClaimRounds:
-        """`claim_round` again and again, for one dispatcher round (`async with`)."""
+        """A dispatcher round's claims (`async with`, then `claim_round` again and again)."""
         return ClaimRounds(self._sessions)
 
     async def mark_sent(
@@ -231,7 +213,7 @@ class Outbox:
 
 
 class ClaimRounds:
-    """A dispatcher round's claims (see `Outbox.claim_round`).
+    """A dispatcher round's claims (see `claim_round`).
 
     On SQLite each claim's statements share one transaction: a commit there costs more than
     the statements. Elsewhere each statement commits on its own, on one connection held for
@@ -273,6 +255,9 @@ class ClaimRounds:
         platforms: Collection[str] | None = None,
         settle: Sequence[SentRow] = (),
     ) -> tuple[list[OutboxRow], dict[tuple[str, str | None], Address]]:
+        """Settle `settle` as sent (see `Outbox.mark_sent_many`), then claim as `claim_due`
+        does and read where the claimed rows go (`addresses_of`). Settling first frees the
+        next message of each case just delivered for this claim."""
         if self._held is not None:
             return await _claim_round(self._held, now, worker_id, limit, lease, platforms, settle)
         async with write_turn(self._sessions), self._sessions.begin() as session:
