@@ -44,8 +44,6 @@ log = logging.getLogger(__name__)
 OverviewSource = Callable[[str, str], Awaitable[Overview]]  # (team id, user id)
 CHANNEL_CHECK_BUDGET = 1.5
 PROFILE_BUDGET = 1.0
-# Commands that record their sender as a person of the circle (the facilitator, a member).
-_NAMES_THE_SENDER = frozenset({"setup", "join"})
 
 
 class Listeners:
@@ -79,12 +77,14 @@ class Listeners:
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         incoming = translate.command(body)
         sub = _subcommand(body)
-        if sub == "setup":
-            hint = await self._channel_hint(client, incoming.origin.channel_id)
+        if sub == "setup":  # both Slack calls at once: together they stay inside the 3 s
+            hint, incoming = await asyncio.gather(
+                self._channel_hint(client, incoming.origin.channel_id), self._with_profile(client, incoming)
+            )
             if hint is not None:
                 await ack(response_type="ephemeral", text=hint)
                 return
-        if sub in _NAMES_THE_SENDER:
+        elif sub == "join":
             incoming = await self._with_profile(client, incoming)
         # Journaled before the acknowledgement; the answer follows through response_url.
         self._core.accept(incoming, then=partial(self._answer_command, body, incoming.origin, client))

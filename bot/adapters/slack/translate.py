@@ -21,11 +21,12 @@ import json
 import shlex
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import actions
 from bot.adapters.slack.blocks import ACTION_PREFIX, read_button_value, read_view_values
 from bot.adapters.slack.escape import unescape_incoming
+from bot.flows.errors import DomainError
+from bot.flows.settings_rules import check_timezone
 from bot.incoming import ButtonPress, FormSubmission, Incoming, Origin, SlashCommand, ThreadReply
 
 PLATFORM = "slack"
@@ -69,17 +70,17 @@ def with_profile(incoming: Incoming, user: Body) -> Incoming:
     origin = dataclasses.replace(
         incoming.origin,
         display_name=str(name or incoming.origin.display_name),
-        timezone=zone if _known_zone(zone) else incoming.origin.timezone,
+        timezone=_known_zone(zone) or incoming.origin.timezone,
     )
     return dataclasses.replace(incoming, origin=origin)
 
 
-def _known_zone(name: str) -> bool:
+def _known_zone(name: str) -> str | None:
+    """`name` if it is a time zone the engine accepts (it refuses a join with any other)."""
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return bool(name)
+        return check_timezone(name) if name else None
+    except DomainError:
+        return None
 
 
 def thread_reply(body: Body, bot_user_id: str | None) -> Incoming | None:
