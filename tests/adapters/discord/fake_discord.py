@@ -101,7 +101,10 @@ class FakeDiscord(FakeRest):
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        # A listen backlog above the callbacks a burst of interactions opens at once: past
+        # the default 128, connections wait out a SYN retransmit (1 s) and the fake, not the
+        # client, sets the pace.
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base = f"http://127.0.0.1:{port}"
