@@ -36,6 +36,7 @@ from bot.storage.engine import make_engine, make_session_factory
 from bot.storage.journal import Journal
 from bot.storage.migrate import upgrade
 from bot.storage.outbox import Outbox
+from bot.storage.reading import SharedReadConnection
 
 Clock = Callable[[], datetime]
 
@@ -69,9 +70,14 @@ class App:
     # What chat adapters call: started by `run` (or a test) before any adapter listens.
     inbox: Inbox
 
+    # Lent to the service's read-only commands; None where they use the pool (not SQLite).
+    reads: SharedReadConnection | None = None
+
     async def close(self) -> None:
         await self.inbox.stop()
         await self.scheduler.close()
+        if self.reads is not None:
+            await self.reads.close()
         await self.engine.dispose()
 
 
@@ -87,6 +93,7 @@ async def build(
     await upgrade(settings.database.url)
     engine = make_engine(settings.database.url)
     sessions = make_session_factory(engine)
+    reads = SharedReadConnection(engine) if SharedReadConnection.suits(settings.database.url) else None
     wake = asyncio.Event()
 
     def on_commit() -> None:
@@ -100,6 +107,7 @@ async def build(
         default_language=Language(settings.behaviour.default_language),
         default_timezone=settings.behaviour.default_timezone,
         on_commit=on_commit,
+        read_units=reads.unit if reads is not None else None,
     )
     meetings = MeetingJobs(sessions, clock, on_commit=on_commit)
     dispatcher = Dispatcher(
@@ -134,6 +142,7 @@ async def build(
         wake=wake,
         scheduler=scheduler,
         inbox=inbox,
+        reads=reads,
     )
 
 

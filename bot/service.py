@@ -50,8 +50,12 @@ class Codev:
         default_language: Language = Language.EN,
         default_timezone: str = "UTC",
         on_commit: Callable[[], None] = lambda: None,
+        read_units: Callable[[], UnitOfWork] | None = None,
     ) -> None:
+        """`read_units`: where commands that only read get their unit of work (by default,
+        from `sessions` like any other; see bot.storage.reading)."""
         self._sessions = sessions
+        self._read_units = read_units or (lambda: UnitOfWork(sessions))
         self._clock = clock
         self._ids = ids
         self._language = default_language
@@ -75,14 +79,24 @@ class Codev:
         # harmless), so it writes nothing: no write turn to wait for, no commit to sync.
         reads_only = isinstance(incoming.payload, SlashCommand) and intake.reads_only(incoming.payload.text)
         turn = contextlib.nullcontext() if reads_only else write_turn(self._sessions)
-        async with turn, UnitOfWork(self._sessions) as uow:
-            place = await _load_place(uow, origin, None if reads_only else incoming.event_id, now)
+        unit = self._read_units() if reads_only else UnitOfWork(self._sessions)
+        async with turn, unit as uow:
+            named = intake.named_case(incoming.payload.text) if isinstance(incoming.payload, SlashCommand) else None
+            place = await _load_place(uow, origin, None if reads_only else incoming.event_id, now, named)
             if place is None:
                 return Outcome(duplicate=True)
-            circle, thread_case = place
+            circle, thread_case, named_case = place
             language = circle.settings.language if circle else self._language
             router = Router(
-                uow, circle, origin, now, self._ids, self._language, self._timezone, thread_case=thread_case
+                uow,
+                circle,
+                origin,
+                now,
+                self._ids,
+                self._language,
+                self._timezone,
+                thread_case=thread_case,
+                named_case=named_case,
             )
             try:
                 outcome = await router.route(incoming.payload)
@@ -127,23 +141,31 @@ class Codev:
 
 
 async def _load_place(
-    uow: UnitOfWork, origin: Origin, event_id: str | None, now: datetime
-) -> tuple[Circle | None, Case | None] | None:
-    """The channel's circle and, in a thread, the thread's case (None if it is no case's);
-    None for an event already handled.
+    uow: UnitOfWork, origin: Origin, event_id: str | None, now: datetime, named: int | None
+) -> tuple[Circle | None, Case | None, Case | None] | None:
+    """The channel's circle, the thread's case (in a thread: None if it is no case's) and the
+    case numbered `named` (outside threads, for events without an id); None for an event
+    already handled.
 
     One query for all of it: replies, the bulk of the traffic, come from threads and need
     both, and the dedupe mark of an event id goes in the same statement.
     """
     if event_id:
-        return await uow.circles.record_event_and_read_place(
+        place = await uow.circles.record_event_and_read_place(
             event_id, now, origin.platform, origin.workspace_id, origin.channel_id, origin.thread_ref or None
         )
+        return None if place is None else (*place, None)
     if origin.thread_ref:
-        return await uow.circles.get_with_thread_case(
+        circle, case = await uow.circles.get_with_thread_case(
             origin.platform, origin.workspace_id, origin.channel_id, origin.thread_ref
         )
-    return await uow.circles.get_by_channel(origin.platform, origin.workspace_id, origin.channel_id), None
+        return circle, case, None
+    if named is not None:
+        circle, case = await uow.circles.get_with_numbered_case(
+            origin.platform, origin.workspace_id, origin.channel_id, named
+        )
+        return circle, None, case
+    return await uow.circles.get_by_channel(origin.platform, origin.workspace_id, origin.channel_id), None, None
 
 
 def _refusal_notices(language: str, refusal: DomainError) -> tuple[Notice, ...]:

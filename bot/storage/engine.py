@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import weakref
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -18,6 +19,10 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.storage.sqlite_driver import OneShotConnection, aiosqlite_dbapi
+
+# What repositories run statements on: a unit of work's session, or the connection held open
+# for commands that only read (bot.storage.reading).
+Executor: TypeAlias = AsyncSession | AsyncConnection
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///codev.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -33,14 +38,22 @@ def make_engine(database_url: str, **engine_options: Any) -> AsyncEngine:
         # One hand-off to aiosqlite's thread per statement instead of three or four.
         engine_options.setdefault("module", aiosqlite_dbapi())
     engine = create_async_engine(url, **engine_options)
-    in_memory = url.database in (None, "", ":memory:") or "mode=memory" in str(url)
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not in_memory))
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not in_memory(url)))
     return engine
+
+
+def in_memory(url: URL) -> bool:
+    """Whether a SQLite URL names an in-memory database rather than a file."""
+    return url.database in (None, "", ":memory:") or "mode=memory" in str(url)
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # Values are read into plain dataclasses, so nothing should reload after commit.
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def dialect_name(executor: Executor) -> str:
+    return (executor.get_bind() if isinstance(executor, AsyncSession) else executor).dialect.name
 
 
 def _sqlite_pragmas(*, wal: bool) -> Any:

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Insert, bindparam, delete, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.effects import Card, Effect, OpenForm, Post, SetTimer, UpdateCard
 from bot.storage import codec
+from bot.storage.engine import Executor, dialect_name
 from bot.storage.results import rowcount
 from bot.storage.tables import outbox, processed_events
 
@@ -41,7 +41,7 @@ _RECORD_EVENT = {"postgresql": _record_event(postgresql), "sqlite": _record_even
 class ProcessedEventRepository:
     """Platform event ids already handled, so a redelivered event is applied once."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
 
     async def first_time(self, event_id: str, now: datetime) -> bool:
@@ -50,7 +50,7 @@ class ProcessedEventRepository:
         Call it in the same unit of work that applies the event: if that rolls back, the
         record goes too and a redelivery is applied normally.
         """
-        statement = _RECORD_EVENT[self._session.get_bind().dialect.name]
+        statement = _RECORD_EVENT[dialect_name(self._session)]
         inserted = await self._session.execute(statement, {"p_event_id": event_id, "p_received_at": now})
         return rowcount(inserted) == 1
 
@@ -70,7 +70,7 @@ _INSERT_OUTBOX = insert(outbox)  # built once: its cache key is memoised with it
 class OutboxRepository:
     """Queues effects in the unit of work's transaction, beside the state that caused them."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
         self.added = 0  # rows queued in this unit of work: none, and the dispatcher has nothing new
 

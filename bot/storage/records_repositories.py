@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Table, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.model import Contribution
+from bot.storage.engine import Executor
 from bot.storage.repositories import contribution_from_row
 from bot.storage.tables import circles, contributions, erasures, journal_entries, outbox, purges
 
@@ -50,7 +50,7 @@ class OutboxPayload:
 
 
 class RecordRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
 
     # --- learning journal --------------------------------------------------------------

@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import Insert, Row, Select, Table, Text, Update, and_, bindparam, cast, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.model import Case, Circle, Contribution, ContributionKind, Phase
 from bot.storage import codec
+from bot.storage.engine import Executor, dialect_name
 from bot.storage.errors import AlreadyExistsError, ConcurrentUpdate, NotLoadedError
 from bot.storage.results import rowcount
 from bot.storage.tables import cases, circles, contributions, processed_events
@@ -100,6 +100,22 @@ _CIRCLE_WITH_THREAD_CASE = (
     .limit(1)
 )
 
+# A command naming a case by number (`status 3`) needs the channel's circle and that case:
+# one round trip for both, as for a thread's case (numbers are unique in a circle).
+_CIRCLE_WITH_NUMBERED_CASE = (
+    select(
+        circles.c.version,
+        _CIRCLE_STATE.label("state"),
+        cases.c.version.label("case_version"),
+        _CASE_STATE.label("case_state"),
+    )
+    .select_from(
+        circles.outerjoin(cases, and_(cases.c.circle_id == circles.c.id, cases.c.number == bindparam("p_number")))
+    )
+    .where(_IN_CHANNEL)
+    .limit(1)
+)
+
 
 def _record_event_and_read_place(dml: Any) -> Insert:
     """Record an incoming event id and read the place it happened, in one statement.
@@ -147,7 +163,7 @@ _INSERT_CONTRIBUTION = insert(contributions)
 class _Versioned:
     """Compare-and-swap bookkeeping shared by circles and cases."""
 
-    def __init__(self, session: AsyncSession, table: Table, swap: Update, columns: tuple[str, ...]) -> None:
+    def __init__(self, session: Executor, table: Table, swap: Update, columns: tuple[str, ...]) -> None:
         self._session = session
         self._table = table
         self._swap = swap
@@ -177,7 +193,7 @@ class _Versioned:
 
 
 class CircleRepository(_Versioned):
-    def __init__(self, session: AsyncSession, cases_repository: CaseRepository) -> None:
+    def __init__(self, session: Executor, cases_repository: CaseRepository) -> None:
         super().__init__(session, circles, _CIRCLE_SWAP, _CIRCLE_STATE_COLUMNS)
         self._cases = cases_repository
 
@@ -201,6 +217,14 @@ class CircleRepository(_Versioned):
             return None, None
         return self._place(row)
 
+    async def get_with_numbered_case(
+        self, platform: str, workspace_id: str, channel_id: str, number: int
+    ) -> tuple[Circle | None, Case | None]:
+        """The channel's circle and its case `number`, in one query (see get_with_thread_case)."""
+        parameters = {**_channel_parameters(platform, workspace_id, channel_id), "p_number": number}
+        row = (await self._session.execute(_CIRCLE_WITH_NUMBERED_CASE, parameters)).first()
+        return (None, None) if row is None else self._place(row)
+
     async def record_event_and_read_place(
         self,
         event_id: str,
@@ -216,7 +240,7 @@ class CircleRepository(_Versioned):
         `ProcessedEventRepository.first_time`, the mark rolls back with the unit of work.
         Both versions are remembered, so either value may be saved in this unit of work.
         """
-        statement = _RECORD_EVENT_AND_READ_PLACE[self._session.get_bind().dialect.name]
+        statement = _RECORD_EVENT_AND_READ_PLACE[dialect_name(self._session)]
         parameters = {
             **_channel_parameters(platform, workspace_id, channel_id),
             "p_thread_ref": thread_ref,
@@ -276,7 +300,7 @@ def _circle_columns(circle: Circle) -> dict[str, Any]:
 
 
 class CaseRepository(_Versioned):
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__(session, cases, _CASE_SWAP, _CASE_STATE_COLUMNS)
 
     async def get(self, case_id: str) -> Case | None:
@@ -359,7 +383,7 @@ def _case_columns(case: Case) -> dict[str, Any]:
 
 
 class ContributionRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
 
     async def add_all(self, items: Iterable[Contribution], circle_id: str) -> None:

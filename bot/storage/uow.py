@@ -11,7 +11,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.storage.engine import make_session_factory
+from bot.storage.engine import Executor, make_session_factory
 from bot.storage.event_repositories import OutboxRepository, ProcessedEventRepository
 from bot.storage.records_repositories import RecordRepository
 from bot.storage.repositories import CaseRepository, CircleRepository, ContributionRepository
@@ -36,13 +36,16 @@ class UnitOfWork:
             raise RuntimeError("a unit of work is entered once; open a new one")
         session = self._sessions()
         self._session = session
-        self.cases = CaseRepository(session)
-        self.circles = CircleRepository(session, self.cases)
-        self.contributions = ContributionRepository(session)
-        self.events = ProcessedEventRepository(session)
-        self.outbox = OutboxRepository(session)
-        self.records = RecordRepository(session)
+        self._bind(session)
         return self
+
+    def _bind(self, executor: Executor) -> None:
+        self.cases = CaseRepository(executor)
+        self.circles = CircleRepository(executor, self.cases)
+        self.contributions = ContributionRepository(executor)
+        self.events = ProcessedEventRepository(executor)
+        self.outbox = OutboxRepository(executor)
+        self.records = RecordRepository(executor)
 
     async def __aexit__(
         self,

@@ -1,0 +1,129 @@
+"""Read-only units of work on the SQLite connection held open for them.
+
+These run on a SQLite file of their own whatever DATABASE_URL says: only SQLite files share
+a read connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.flows.model import Circle
+from bot.storage.engine import make_engine, make_session_factory
+from bot.storage.migrate import upgrade
+from bot.storage.reading import SharedReadConnection
+from bot.storage.tables import circles
+from bot.storage.uow import UnitOfWork
+from tests.service.helpers import HOME, Clock, Driver
+
+
+@pytest_asyncio.fixture
+async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'reading.db'}"
+    await upgrade(url)
+    # One connection in the pool: a connection given back is the next one handed out.
+    engine = make_engine(url, pool_size=1, max_overflow=0, pool_timeout=2)
+    yield engine
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture
+async def shared(sqlite_engine: AsyncEngine) -> AsyncIterator[SharedReadConnection]:
+    reads = SharedReadConnection(sqlite_engine)
+    yield reads
+    await reads.close()
+
+
+async def _circle_name(reads: SharedReadConnection) -> str | None:
+    async with reads.unit() as uow:
+        circle = await uow.circles.get_by_channel(HOME.platform, HOME.workspace, HOME.channel)
+    return None if circle is None else circle.name
+
+
+@pytest.mark.asyncio
+async def test_a_read_only_unit_sees_what_was_committed_after_the_connection_opened(
+    sqlite_engine: AsyncEngine, shared: SharedReadConnection
+) -> None:
+    assert await _circle_name(shared) is None
+    # The pool's only connection is lent out: the writer needs one of its own.
+    writer = make_engine(str(sqlite_engine.url))
+    try:
+        await Driver(make_session_factory(writer), Clock()).start_circle()
+    finally:
+        await writer.dispose()
+
+    assert await _circle_name(shared) == "Leaders"
+
+
+@pytest.mark.asyncio
+async def test_a_read_only_unit_cannot_write(sqlite_engine: AsyncEngine, shared: SharedReadConnection) -> None:
+    circle = await _set_up_then_forget(sqlite_engine)
+
+    with pytest.raises(OperationalError, match="readonly"):
+        async with shared.unit() as uow:
+            await uow.circles.add(circle)
+
+    async with UnitOfWork(make_session_factory(sqlite_engine)) as uow:
+        assert await uow.circles.get(circle.id) is None
+
+
+@pytest.mark.asyncio
+async def test_a_read_only_unit_has_nothing_to_commit(shared: SharedReadConnection) -> None:
+    async with shared.unit() as uow:
+        with pytest.raises(RuntimeError, match="nothing to commit"):
+            await uow.commit()
+
+
+@pytest.mark.asyncio
+async def test_after_the_shared_connection_closes_the_pool_hands_writers_a_writable_one(
+    sqlite_engine: AsyncEngine, shared: SharedReadConnection
+) -> None:
+    assert await _circle_name(shared) is None
+    await shared.close()
+
+    await Driver(make_session_factory(sqlite_engine), Clock()).start_circle()
+
+    assert await _circle_name(shared) == "Leaders"
+
+
+@pytest.mark.asyncio
+async def test_a_unit_ended_by_an_error_leaves_the_next_unit_reading(sqlite_engine: AsyncEngine) -> None:
+    reads = SharedReadConnection(sqlite_engine)
+    with pytest.raises(LookupError):
+        async with reads.unit():
+            raise LookupError("the command failed")
+
+    await Driver(make_session_factory(sqlite_engine), Clock()).start_circle()  # the pool's connection is free
+
+    assert await _circle_name(reads) == "Leaders"
+    await reads.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "suits"),
+    [
+        ("sqlite+aiosqlite:///codev.db", True),
+        ("sqlite+aiosqlite:///:memory:", False),
+        ("sqlite+aiosqlite://", False),
+        ("sqlite+aiosqlite:///file:codev?mode=memory&cache=shared&uri=true", False),
+        ("postgresql+asyncpg://postgres@127.0.0.1/test", False),
+    ],
+)
+def test_only_a_sqlite_file_shares_a_read_connection(url: str, suits: bool) -> None:
+    assert SharedReadConnection.suits(url) is suits
+
+
+async def _set_up_then_forget(engine: AsyncEngine) -> Circle:
+    """A circle as the service builds it, deleted again: a value no unit has stored."""
+    sessions = make_session_factory(engine)
+    circle = await Driver(sessions, Clock()).start_circle()
+    async with sessions() as session:
+        await session.execute(circles.delete())
+        await session.commit()
+    return circle
