@@ -92,6 +92,17 @@ def parse(text: str) -> Parsed:
     return Parsed(sub, tuple(words[1:]))
 
 
+def named_case(text: str) -> int | None:
+    """The case number a command's first argument names ("status 3"), if it looks like one.
+
+    A hint for reading that case with the circle: `parse` and `split_case_ref` still decide
+    what the command means, so a word this reads differently only costs a query more.
+    """
+    words = text.split(maxsplit=2)
+    found = _CASE_REF.match(words[1]) if len(words) > 1 else None
+    return int(found.group(1)) if found else None
+
+
 def user_ref(word: str) -> str:
     found = _MENTION.match(word.strip())
     if found:

@@ -60,12 +60,15 @@ class Router:
         timezone: str,
         *,
         thread_case: Case | None,
+        named_case: Case | None = None,
     ) -> None:
         """`thread_case`: the case whose thread the event came from, None outside a case's
-        thread; the caller reads it with the circle, in one query (see `_load_place`)."""
+        thread; `named_case`: the case a command names by number, when already read. The
+        caller reads them with the circle, in one query (see `_load_place`)."""
         self._uow = uow
         self._circle = circle
         self._thread_case = thread_case
+        self._named_case = named_case
         self._origin = origin
         self._now = now
         self._ids = ids
@@ -113,6 +116,9 @@ class Router:
         """The case meant: by number, else the thread's, else the circle's only active one."""
         circle = self._require_circle()
         if number is not None:
+            for known in (self._named_case, self._thread_case):
+                if known is not None and known.number == number:
+                    return known
             found = await self._uow.cases.get_by_number(circle.id, number)
             if found is None:
                 raise DomainError("error.unknown_case", number=number)

@@ -185,3 +185,11 @@ def test_a_schedule_with_an_impossible_time_is_refused(text: str) -> None:
 )
 def test_a_schedule_with_an_unreadable_date_is_refused(text: str) -> None:
     assert _refusal(text) == "error.bad_date"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("status 3", 3), ("status #12", 12), ("  advance 2 now", 2), ("status", None), ("extend 2d", None), ("", None)],
+)
+def test_the_case_a_command_names_first_is_read_from_its_first_argument(text: str, number: int | None) -> None:
+    assert intake.named_case(text) == number

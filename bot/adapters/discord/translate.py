@@ -189,17 +189,23 @@ class Interactions:
         case_id = payload.case_id if isinstance(payload, ButtonPress | FormSubmission) else None
         handy = self._at_hand.open(origin, interaction, case_id)
         incoming = Incoming(origin, payload, f"discord:interaction:{interaction.id}")
-        task = asyncio.ensure_future(self._core.handle(incoming))
-        done, _ = await asyncio.wait({task}, timeout=self._within)
         language = language_of(interaction)
-        if not done:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            handy.responded.set()
+        # The core runs right here; only if it takes longer than `answer_within` does a timer
+        # start the deferral beside it (a task and a wait per interaction would cost more than
+        # the read a command like `status` makes).
+        deferral: list[asyncio.Task[None]] = []
+        timer = asyncio.get_running_loop().call_later(
+            self._within, lambda: deferral.append(asyncio.ensure_future(_defer(interaction, handy)))
+        )
         try:
-            outcome = await task
+            outcome = await self._core.handle(incoming)
         except Exception:
             log.exception("interaction %s (%s) failed in the core", interaction.id, type(payload).__name__)
             outcome = Outcome(notices=(Notice(t(language, "discord.failed")),), refused=True)
+        finally:
+            timer.cancel()
+        if deferral:
+            await deferral[0]
         outcome = self._with_warnings(payload, outcome, language)
         try:
             await self._show(interaction, handy, origin, outcome, language, component=component)
@@ -244,6 +250,11 @@ class Interactions:
             messages = [(t(language, "discord.done"), ())]
         for text, buttons in messages:
             await _say(interaction, text, buttons)
+
+
+async def _defer(interaction: discord.Interaction[Any], handy: Handy) -> None:
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    handy.responded.set()
 
 
 def _pieces(notice: Notice) -> list[str]:
