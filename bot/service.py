@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import intake
@@ -69,6 +70,13 @@ class Codev:
             except (ConcurrentUpdate, AlreadyExistsError):
                 # Someone changed the same circle or case, or set up a circle in this channel
                 # first: read again, decide again (a second setup is then refused kindly).
+                continue
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+                # The server dropped the connection (a restart): nothing was committed, and the
+                # pool reconnects. Apply the event again.
+                log.warning("database connection lost; applying event %s again", incoming.event_id)
                 continue
         return await self._handle_once(incoming)
 
