@@ -36,7 +36,8 @@ from bot.storage.engine import make_engine, make_session_factory
 from bot.storage.journal import Journal
 from bot.storage.migrate import upgrade
 from bot.storage.outbox import Outbox
-from bot.storage.reading import SharedReadConnection
+from bot.storage.reading import SharedReadConnection, autocommit_units
+from bot.storage.uow import UnitOfWork
 
 Clock = Callable[[], datetime]
 
@@ -94,6 +95,12 @@ async def build(
     engine = make_engine(settings.database.url)
     sessions = make_session_factory(engine)
     reads = SharedReadConnection(engine) if SharedReadConnection.suits(settings.database.url) else None
+    if reads is not None:
+        read_units: Callable[[], UnitOfWork] | None = reads.unit
+    elif engine.dialect.name != "sqlite":
+        read_units = autocommit_units(engine)
+    else:  # SQLite in memory: one connection for everyone, left as it is
+        read_units = None
     wake = asyncio.Event()
 
     def on_commit() -> None:
@@ -107,7 +114,7 @@ async def build(
         default_language=Language(settings.behaviour.default_language),
         default_timezone=settings.behaviour.default_timezone,
         on_commit=on_commit,
-        read_units=reads.unit if reads is not None else None,
+        read_units=read_units,
     )
     meetings = MeetingJobs(sessions, clock, on_commit=on_commit)
     dispatcher = Dispatcher(

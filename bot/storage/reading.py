@@ -11,21 +11,29 @@ The connection is `PRAGMA query_only`: a read-only unit that tried to write woul
 than write outside any transaction. It never goes back to the pool as it is: it is invalidated
 when closed, or after an error, and the next unit opens a fresh one.
 
-PostgreSQL keeps a unit of work per command: its reads are round trips, during which other
-commands must be able to read too.
+PostgreSQL keeps a unit of work per command, from the pool (its reads are round trips,
+during which other commands must be able to read too), but takes no transaction for it
+(`autocommit_units`): neither BEGIN nor ROLLBACK goes to the server.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.storage.engine import in_memory
+from bot.storage.engine import in_memory, make_session_factory
 from bot.storage.uow import UnitOfWork
+
+
+def autocommit_units(engine: AsyncEngine) -> Callable[[], UnitOfWork]:
+    """Units of work whose statements each commit on their own: for commands that only read."""
+    sessions = make_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    return lambda: UnitOfWork(sessions)
 
 
 class SharedReadConnection:

@@ -1,7 +1,8 @@
-"""Read-only units of work on the SQLite connection held open for them.
+"""Read-only units of work: on the SQLite connection held open for them, and on PostgreSQL
+without a transaction.
 
-These run on a SQLite file of their own whatever DATABASE_URL says: only SQLite files share
-a read connection.
+The SQLite ones run on a file of their own whatever DATABASE_URL says: only SQLite files
+share a read connection.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.flows.model import Circle
 from bot.storage.engine import make_engine, make_session_factory
 from bot.storage.migrate import upgrade
-from bot.storage.reading import SharedReadConnection
+from bot.storage.reading import SharedReadConnection, autocommit_units
 from bot.storage.tables import circles
 from bot.storage.uow import UnitOfWork
 from tests.service.helpers import HOME, Clock, Driver
@@ -127,3 +129,23 @@ async def _set_up_then_forget(engine: AsyncEngine) -> Circle:
         await session.execute(circles.delete())
         await session.commit()
     return circle
+
+
+@pytest.mark.asyncio
+async def test_on_postgresql_a_read_only_unit_leaves_no_transaction_open(engine: AsyncEngine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite read-only units share a connection instead")
+    watcher = create_async_engine(engine.url)
+    try:
+        async with autocommit_units(engine)() as uow:
+            assert await uow.circles.get_by_channel(HOME.platform, HOME.workspace, HOME.channel) is None
+            async with watcher.connect() as connection:
+                waiting = await connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND state = 'idle in transaction'"
+                    )
+                )
+    finally:
+        await watcher.dispose()
+    assert waiting == 0
