@@ -14,7 +14,7 @@ channel, have a meeting whose DIGEST job is due: the scheduler fires the jobs, e
 the dispatcher delivers them paced per channel. Also run with four more messages per
 channel queued beside each digest, where the limit must bite. The theoretical minimum under
 the limit is (k - 1) s for k messages per channel, plus the time a bare client with no
-limit takes to post the same number of messages to the same server. Target: within 1.2x.
+limit takes to post the same messages (the same texts) to the same server. Target: within 1.2x.
 As `codev run` does once started, the heap built so far is frozen (gc.freeze) before anything
 is timed, the bare client's floor included: a full collection of the benchmark's own leftovers
 would otherwise land on whichever of the two happens to run into it.
@@ -330,25 +330,25 @@ class Fanout:
         return self.seconds / self.minimum
 
 
-async def bare_floor(http: ClientSession, base: str, slack: FakeSlack, count: int) -> float:
-    """A bare client posting `count` messages, 200 at a time (the dispatcher's batch), to a
+async def bare_floor(http: ClientSession, base: str, slack: FakeSlack, texts: Sequence[str]) -> float:
+    """A bare client posting the same texts, 200 at a time (the dispatcher's batch), to a
     server with no limit, over warm connections (a first pass opens them, unmeasured)."""
     for _ in range(2):
-        slack.reset(count, limited=False)
+        slack.reset(len(texts), limited=False)
         started = time.perf_counter()
-        await _bare_pass(http, base, count)
+        await _bare_pass(http, base, texts)
     return time.perf_counter() - started
 
 
-async def _bare_pass(http: ClientSession, base: str, count: int) -> None:
-    for start in range(0, count, 200):
+async def _bare_pass(http: ClientSession, base: str, texts: Sequence[str]) -> None:
+    for start in range(0, len(texts), 200):
         async with asyncio.TaskGroup() as group:
-            for number in range(start, min(count, start + 200)):
-                group.create_task(_post(http, base, f"F{number}"))
+            for number in range(start, min(len(texts), start + 200)):
+                group.create_task(_post(http, base, f"F{number}", texts[number]))
 
 
-async def _post(http: ClientSession, base: str, channel: str) -> None:
-    async with http.post(f"{base}/api/chat.postMessage", json={"channel": channel, "text": "x"}) as response:
+async def _post(http: ClientSession, base: str, channel: str, text: str) -> None:
+    async with http.post(f"{base}/api/chat.postMessage", json={"channel": channel, "text": text}) as response:
         await response.read()
 
 
@@ -369,6 +369,9 @@ async def fanout(
         Post(f"circle-{n}", f"note {i}") for i in range(per_channel - 1) for n in range(FANOUT_CHANNELS)
     ]
     await write_rows(url, extra, NOW)
+    # The texts Codev posts (a job writes the same digest: its circle has no cases), which
+    # the bare client posts too: the floor is the same messages, not shorter ones.
+    texts = [digest(a_circle(n, SLACK, meeting), [], meeting, {}) for n in range(FANOUT_CHANNELS)]
     digests: list[Effect]
     if jobs:
         digests = [
@@ -376,14 +379,14 @@ async def fanout(
             for n in range(FANOUT_CHANNELS)
         ]
     else:
-        digests = [digest(a_circle(n, SLACK, meeting), [], meeting, {}) for n in range(FANOUT_CHANNELS)]
+        digests = list(texts)
     await write_rows(url, digests, NOW + timedelta(seconds=1))
     total = FANOUT_CHANNELS * per_channel
     app: App = await build(settings_for(url), deliverers={SLACK: SlackDeliverer(http, base)}, worker_id="fanout")
     try:
         # As `codev run` does once started; the bare client then runs in the same heap.
         freeze_startup_heap()
-        floor = await bare_floor(http, base, slack, total)
+        floor = await bare_floor(http, base, slack, [post.text for post in [*extra, *texts] if isinstance(post, Post)])
         slack.reset(total)
         started = time.perf_counter()
         app.scheduler.start()
@@ -465,7 +468,7 @@ def report(results: Sequence[Throughput], fans: Sequence[Fanout], skipped: Seque
             f"{fan.refused:>5}  {verdict}"
         )
     print(
-        "minimum = (messages per channel - 1) x 1 s + the time a bare client takes to post as many messages "
+        "minimum = (messages per channel - 1) x 1 s + the time a bare client takes to post the same messages "
         "to the same server with no limit (floor: " + ", ".join(f"{fan.floor:.2f} s" for fan in fans) + "); "
         "'their jobs': the scheduler also fires the 1,000 DIGEST jobs that write the digests"
     )
