@@ -41,7 +41,7 @@ with warnings.catch_warnings():
     import discord
 
 from bot.adapters.discord.client import point_at
-from bot.bootstrap import freeze_startup_heap
+from bot.bootstrap import tune_collector
 from bot.flows.effects import Notice
 from bot.inbox import Inbox
 from bot.incoming import Incoming, Outcome, ThreadReply
@@ -102,7 +102,7 @@ async def _until(check: Any, within: float = 120.0) -> None:
 
 async def _interactions(fake: FakeDiscord, channel: int, n: int) -> float:
     before = len(fake.calls)
-    freeze_startup_heap()  # see _messages
+    tune_collector()  # see _messages
     started = time.perf_counter()
     for _ in range(n):
         await fake.slash("bob", "status", channel, case=1)
@@ -116,7 +116,7 @@ async def _messages(fake: FakeDiscord, thread: str, n: int, handled: Any) -> flo
     # windows left (the fake's records of every call above all) is frozen, so a full
     # collection scans only what this window makes. Otherwise one such collection, 50 to
     # 100 ms, falls into some windows and not others, and decides the ratio.
-    freeze_startup_heap()
+    tune_collector()
     started = time.perf_counter()
     for i in range(n):
         await fake.say(CONSULTANTS[i % 3], thread, f"Question {i}: how long has this lasted?")
@@ -148,7 +148,7 @@ async def bare_round(n: int) -> tuple[float, float]:
     serving = asyncio.create_task(client.start("fake-token"))
     try:
         await asyncio.wait_for(ready.wait(), 10)
-        freeze_startup_heap()  # the same treatment as Codev's client gets
+        tune_collector()  # the same treatment as Codev's client gets
         thread = await fake.open_thread("ann", fake.text_id, "Case 1: bench")
         rates = (await _interactions(fake, fake.text_id, n), await _messages(fake, thread, n, lambda: seen["messages"]))
     finally:
@@ -176,7 +176,7 @@ async def _through(world: World, core: Counting | Instant, thread: str, n: int) 
     inbox = Accepting(core, Journal(world.journal_folder()))
     await inbox.start()
     await world.restart(inbox=inbox)
-    freeze_startup_heap()  # as `codev run` does once started
+    tune_collector()  # as `codev run` does once started
     await world.drained()  # untimed: the previous kind's work is done
     interactions = await _interactions(world.fake, world.fake.text_id, n)
     await world.drained()  # untimed: the previous kind's work is done

@@ -15,9 +15,10 @@ the dispatcher delivers them paced per channel. Also run with four more messages
 channel queued beside each digest, where the limit must bite. The theoretical minimum under
 the limit is (k - 1) s for k messages per channel, plus the time a bare client with no
 limit takes to post the same messages (the same texts) to the same server. Target: within 1.2x.
-As `codev run` does once started, the heap built so far is frozen (gc.freeze) before anything
-is timed, the bare client's floor included: a full collection of the benchmark's own leftovers
-would otherwise land on whichever of the two happens to run into it.
+As `codev run` does once started (`tune_collector`), the heap built so far is frozen
+(gc.freeze) and the young generation collected less often before anything is timed, the bare
+client's floor included: a full collection of the benchmark's own leftovers would otherwise
+land on whichever of the two happens to run into it.
 
     PYTHONPATH=. .venv/bin/python bench/scheduler.py [--quick]
     python -m bench.scheduler
@@ -50,7 +51,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from bench.scratch_postgres import PostgresUnreachableError, scratch_database
-from bot.bootstrap import App, build, freeze_startup_heap
+from bot.bootstrap import App, build, tune_collector
 from bot.config import DatabaseSettings, Settings, load_settings
 from bot.flows.effects import Effect, MeetingJob, MeetingTimer, Post
 from bot.flows.meetings import digest
@@ -201,7 +202,7 @@ async def deliver_all(url: str, *, traced: bool) -> tuple[float, float, int]:
     """Start the scheduler on ROWS due rows; (s to first delivery, rows/s, tracemalloc peak)."""
     platform = CountingPlatform(PLATFORM, ROWS)
     app = await build(settings_for(url), deliverers={PLATFORM: platform}, worker_id="bench")
-    freeze_startup_heap()  # as `codev run` does once started
+    tune_collector()  # as `codev run` does once started
     if traced:
         tracemalloc.start()
     try:
@@ -385,7 +386,7 @@ async def fanout(
     app: App = await build(settings_for(url), deliverers={SLACK: SlackDeliverer(http, base)}, worker_id="fanout")
     try:
         # As `codev run` does once started; the bare client then runs in the same heap.
-        freeze_startup_heap()
+        tune_collector()
         floor = await bare_floor(http, base, slack, [post.text for post in [*extra, *texts] if isinstance(post, Post)])
         slack.reset(total)
         started = time.perf_counter()

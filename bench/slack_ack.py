@@ -45,7 +45,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.adapter import SlackAdapter, Tuning
 from bot.adapters.slack.server import HttpServer, web_application
-from bot.bootstrap import build, freeze_startup_heap
+from bot.bootstrap import build, tune_collector
 from bot.config import BehaviourSettings, DatabaseSettings, DiscordSettings, ServerSettings, Settings, SlackSettings
 from bot.inbox import Inbox
 from bot.incoming import ButtonPress, FormSubmission, Incoming, Origin, Outcome
@@ -269,7 +269,7 @@ async def run(requests_per_round: int, rounds: int, database_url: str | None) ->
             await inbox.settle()
             await adapter.settle()
 
-        freeze_startup_heap()  # as `codev run` does once started
+        tune_collector()  # as `codev run` does once started
         async with aiohttp.ClientSession(connector=connector) as http:
             for kind, make in (("/codev status", requests.status), ("thread reply", requests.reply)):
                 for level in LEVELS:

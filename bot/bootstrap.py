@@ -153,12 +153,23 @@ async def build(
     )
 
 
-def freeze_startup_heap() -> None:
-    """Put what start-up built (modules, engine, adapters: objects that live as long as the
-    process) out of the garbage collector's sight. A full collection then scans only what came
-    after, instead of stalling every request in flight for a tenth of a second."""
+# Young objects are collected every 10,000 container allocations instead of 700. Between two
+# collections a bot makes mostly short-lived objects (a request's, freed by reference counting
+# as soon as it is handled), so a collection finds little to do, but at the default rate one
+# landed in about one acknowledgement in a hundred, as a pause several times the request's own
+# time (bench/slack_ack: thread-reply p99 1.04 ms against 0.45 ms with the collector off).
+YOUNG_COLLECTION_EVERY = 10_000
+
+
+def tune_collector() -> None:
+    """Once start-up is done: put what it built (modules, engine, adapters: objects that live as
+    long as the process) out of the garbage collector's sight, so a full collection scans only
+    what came after instead of stalling every request in flight for a tenth of a second; and
+    collect the young generation less often (`YOUNG_COLLECTION_EVERY`)."""
     gc.collect()
     gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, middle, old)
 
 
 def inbox_folder(settings: Settings) -> Path | None:
@@ -232,7 +243,7 @@ async def run(settings: Settings, *, err: TextIO | None = None) -> int:
     app = await build(settings, deliverers={adapter.platform: adapter for adapter in adapters})
     try:
         await app.inbox.start()
-        freeze_startup_heap()
+        tune_collector()
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(app.scheduler.run_forever())
             for adapter in adapters:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import SecretStr
 
-from bot.bootstrap import build, configured_adapters, freeze_startup_heap, run
+from bot.bootstrap import build, configured_adapters, run, tune_collector
 from bot.config import DatabaseSettings, DiscordSettings, Settings, SlackSettings, load_settings
 from bot.incoming import Incoming, Origin, SlashCommand
 from bot.storage.migrate import current_revision
@@ -58,14 +58,49 @@ async def test_build_migrates_the_database_and_wakes_the_dispatcher_after_a_comm
         await app.close()
 
 
-def test_after_freezing_the_startup_heap_a_full_collection_has_none_of_it_to_scan() -> None:
+def test_after_tuning_the_collector_a_full_collection_has_none_of_the_startup_heap_to_scan() -> None:
+    thresholds = gc.get_threshold()
     gc.unfreeze()
     try:
-        freeze_startup_heap()
+        tune_collector()
         oldest = gc.get_objects(generation=2)
         frozen = gc.get_freeze_count()
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
     assert oldest == []
     assert frozen > 0
+
+
+def _young_collections_while_keeping(count: int) -> int:
+    collections = 0
+
+    def counted(phase: str, info: dict[str, int]) -> None:
+        nonlocal collections
+        if phase == "start":
+            collections += 1
+
+    gc.collect()
+    gc.callbacks.append(counted)
+    try:
+        kept = [[] for _ in range(count)]  # containers that stay alive, as a request's do
+    finally:
+        gc.callbacks.remove(counted)
+    assert len(kept) == count
+    return collections
+
+
+def test_after_tuning_the_collector_thousands_of_new_objects_trigger_no_collection() -> None:
+    thresholds = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)  # CPython's default
+        before = _young_collections_while_keeping(5_000)
+        tune_collector()
+        after = _young_collections_while_keeping(5_000)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+    assert before >= 5
+    assert after == 0
