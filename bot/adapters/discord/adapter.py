@@ -22,6 +22,7 @@ from bot.adapters.discord.client import IDENTIFY_SPACING, ContentIntentMissingEr
 from bot.adapters.discord.deliver import Delivery
 from bot.adapters.discord.dms import AT_HAND_FOR, AtHand, PrivateMessages
 from bot.adapters.discord.forum import ForumThreads
+from bot.adapters.discord.localize import guild_language
 from bot.adapters.discord.sync import sync_guilds
 from bot.adapters.discord.translate import ANSWER_WITHIN, PLATFORM, Interactions
 from bot.adapters.discord.views import PendingForms, register
@@ -96,7 +97,10 @@ class DiscordAdapter:
             self._settings, read_messages=self.reads_messages, guild_ready_timeout=self._tuning.guild_ready_timeout
         )
         forums = ForumThreads(client)
-        private = PrivateMessages(client.http, self._at_hand, forums)  # shared: deliveries and thread replies
+        # Shared: deliveries and thread replies.
+        private = PrivateMessages(
+            client.http, self._at_hand, forums, lambda guild_id: guild_language(client.get_guild(int(guild_id)))
+        )
         interactions = Interactions(
             core,
             self._at_hand,

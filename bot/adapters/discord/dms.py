@@ -15,6 +15,7 @@ import asyncio
 import io
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ import discord
 
 from bot.adapters.discord import http_calls
 from bot.adapters.discord.render import NO_MENTIONS, components, split_text
+from bot.flows.catalog import t
 from bot.flows.effects import Button, DirectMessage, Ephemeral, SendFile
 from bot.incoming import Origin
 from bot.ports import Address
@@ -92,11 +94,15 @@ def button_view(buttons: tuple[Button, ...]) -> discord.ui.View:
 
 
 class PrivateMessages:
-    def __init__(self, http: discord.http.HTTPClient, at_hand: AtHand, news: Any) -> None:
+    def __init__(
+        self, http: discord.http.HTTPClient, at_hand: AtHand, news: Any, language: Callable[[str], str]
+    ) -> None:
+        """`language`: of a server (by id), for what the bot adds in its own words."""
         self._http = http
         self._at_hand = at_hand
         self._dm_channels: dict[str, str] = {}
         self._news = news  # ForumThreads: where a forum circle's channel-wide posts go
+        self._language = language
 
     async def send(self, effect: DirectMessage | Ephemeral, address: Address) -> str | None:
         interaction = await self._at_hand.take(effect, address)
@@ -162,7 +168,10 @@ class PrivateMessages:
         # An address names a thread only for what is about a case (the outbox: a case's
         # effects; the adapter: a thread message's sender), so the thread is the case's.
         where = address.thread_ref or await self._news.channel_for_posts(address)
-        text = f"<@{effect.user_id}> {effect.text}"
+        # Said so, or a note meant for them alone would seem posted in the open by mistake.
+        text = t(
+            self._language(address.workspace_id), "discord.dm_closed", mention=f"<@{effect.user_id}>", text=effect.text
+        )
         rows = components(effect.buttons)
         only_them = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(int(effect.user_id))])
         ref = await http_calls.send_all(self._http, where, split_text(text), rows=rows, mentions=only_them)

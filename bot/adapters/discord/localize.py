@@ -53,3 +53,8 @@ class CatalogTranslator(app_commands.Translator):
         if context.location not in _TRANSLATED:
             return None
         return translation(string.message, locale)
+
+
+def guild_language(guild: discord.Guild | None) -> str:
+    """A message carries no locale of its sender: the server's preferred one stands in."""
+    return "fr" if guild is not None and str(guild.preferred_locale).startswith("fr") else "en"

@@ -19,6 +19,7 @@ import discord
 
 from bot.adapters.discord import ids
 from bot.adapters.discord.dms import AtHand, Handy, PrivateMessages
+from bot.adapters.discord.localize import guild_language
 from bot.adapters.discord.render import NO_MENTIONS, split_text
 from bot.adapters.discord.views import FormButton, FormModal, PendingForm, PendingForms, action_view, form_view
 from bot.flows.catalog import t
@@ -35,11 +36,6 @@ _REPLY_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 def language_of(interaction: discord.Interaction[Any]) -> str:
     return "fr" if str(interaction.locale).startswith("fr") else "en"
-
-
-def _language_of_guild(guild: discord.Guild) -> str:
-    """A message carries no locale of its sender: the server's preferred one stands in."""
-    return "fr" if str(guild.preferred_locale).startswith("fr") else "en"
 
 
 def interaction_origin(interaction: discord.Interaction[Any], place: tuple[str, str] | None = None) -> Origin | None:
@@ -164,7 +160,7 @@ class Interactions:
             str(channel.id),
         )
         incoming = Incoming(origin, ThreadReply(text, str(message.id)), f"discord:message:{message.id}")
-        then = partial(self._after_reply, origin, message.jump_url, _language_of_guild(message.guild))
+        then = partial(self._after_reply, origin, message.jump_url, guild_language(message.guild))
         try:
             self._core.accept(incoming, then=then)  # journaled, then applied in the gateway's order
         except OSError:

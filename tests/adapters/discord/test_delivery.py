@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
+from bot.flows.catalog import t
 from bot.storage.tables import outbox
 
 from .journey import case_thread, recorded, submit_case
@@ -98,6 +99,22 @@ async def test_a_member_with_closed_dms_still_gets_their_nudge_in_the_case_threa
         await asyncio.sleep(0.01)
     else:
         raise AssertionError("the fallback to a mention was not recorded")
+
+
+@pytest.mark.asyncio
+async def test_a_note_that_falls_back_to_the_thread_says_why_it_is_not_private(world: World) -> None:
+    fake = world.fake
+    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
+    await submit_case(world, "ann", fake.text_id)
+    thread = await case_thread(world, 1)
+    bob = fake.members["bob"].id
+    fake.closed_dms.add(str(bob))
+
+    await fake.say("bob", thread, "You should talk to them both together.")
+
+    nudges = await fake.wait_for(lambda: [m for m in fake.in_channel(thread) if m["content"].startswith(f"<@{bob}>")])
+    opening = t("en", "discord.dm_closed", mention=f"<@{bob}>", text="")
+    assert nudges[0]["content"].startswith(opening)
 
 
 @pytest.mark.asyncio
