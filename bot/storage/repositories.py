@@ -80,41 +80,32 @@ _CASE_BY_NUMBER = _SELECT_CASE.where(
     cases.c.circle_id == bindparam("p_circle_id"), cases.c.number == bindparam("p_number")
 ).limit(1)
 
-# A reply in a thread needs the channel's circle and the thread's case: one round trip for
-# both. With no such case the LEFT JOIN gives one row whose case columns are NULL (the only
-# row, so PostgreSQL putting NULLs first in DESC order changes nothing).
-_CIRCLE_WITH_THREAD_CASE = (
-    select(
-        circles.c.version,
-        _CIRCLE_STATE.label("state"),
-        cases.c.version.label("case_version"),
-        _CASE_STATE.label("case_state"),
-    )
-    .select_from(
-        circles.outerjoin(
-            cases, and_(cases.c.circle_id == circles.c.id, cases.c.thread_ref == bindparam("p_thread_ref"))
+
+def _circle_with_case(which: Any) -> Select[Any]:
+    """The channel's circle and, beside it, the case of that circle matching `which` (its
+    columns NULL when there is none, the LEFT JOIN still giving the circle's row)."""
+    return (
+        select(
+            circles.c.version,
+            _CIRCLE_STATE.label("state"),
+            cases.c.version.label("case_version"),
+            _CASE_STATE.label("case_state"),
         )
+        .select_from(circles.outerjoin(cases, and_(cases.c.circle_id == circles.c.id, which)))
+        .where(_IN_CHANNEL)
     )
-    .where(_IN_CHANNEL)
+
+
+# A reply in a thread needs the channel's circle and the thread's case: one round trip for
+# both. With no such case the only row's case columns are NULL (so PostgreSQL putting NULLs
+# first in DESC order changes nothing).
+_CIRCLE_WITH_THREAD_CASE = (
+    _circle_with_case(cases.c.thread_ref == bindparam("p_thread_ref"))
     .order_by(cases.c.opened_at.desc(), cases.c.id.desc())
     .limit(1)
 )
-
-# A command naming a case by number (`status 3`) needs the channel's circle and that case:
-# one round trip for both, as for a thread's case (numbers are unique in a circle).
-_CIRCLE_WITH_NUMBERED_CASE = (
-    select(
-        circles.c.version,
-        _CIRCLE_STATE.label("state"),
-        cases.c.version.label("case_version"),
-        _CASE_STATE.label("case_state"),
-    )
-    .select_from(
-        circles.outerjoin(cases, and_(cases.c.circle_id == circles.c.id, cases.c.number == bindparam("p_number")))
-    )
-    .where(_IN_CHANNEL)
-    .limit(1)
-)
+# A command naming a case by number (`status 3`) likewise: numbers are unique in a circle.
+_CIRCLE_WITH_NUMBERED_CASE = _circle_with_case(cases.c.number == bindparam("p_number")).limit(1)
 
 
 def _record_event_and_read_place(dml: Any) -> Insert:

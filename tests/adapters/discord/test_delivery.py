@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -73,18 +74,28 @@ async def test_a_post_to_a_channel_the_bot_lost_access_to_fails_for_good_and_is_
     assert await fake.wait_for(told)  # the facilitator hears of it
 
 
-@pytest.mark.asyncio
-async def test_a_member_with_closed_dms_still_gets_their_nudge_in_the_case_thread(world: World) -> None:
+async def nudged_with_dms_closed(world: World) -> tuple[int, list[dict[str, Any]]]:
+    """Bob, his DMs closed, gives advice during clarification: the guardrail's private nudge
+    (and its button) must reach him. His id, and the thread's messages mentioning him."""
     fake = world.fake
     await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
     await submit_case(world, "ann", fake.text_id)
     thread = await case_thread(world, 1)
-    fake.closed_dms.add(str(fake.members["bob"].id))
+    bob = fake.members["bob"].id
+    fake.closed_dms.add(str(bob))
 
     await fake.say("bob", thread, "You should talk to them both together.")
 
-    bob = fake.members["bob"].id
-    nudges = await fake.wait_for(lambda: [m for m in fake.in_channel(thread) if m["content"].startswith(f"<@{bob}>")])
+    return bob, await fake.wait_for(
+        lambda: [m for m in fake.in_channel(thread) if m["content"].startswith(f"<@{bob}>")]
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_member_with_closed_dms_still_gets_their_nudge_in_the_case_thread(world: World) -> None:
+    fake = world.fake
+    bob, nudges = await nudged_with_dms_closed(world)
+
     mentions = nudges[0]["allowed_mentions"]
     assert mentions["parse"] == []  # no @everyone, no roles
     assert [str(user) for user in mentions["users"]] == [str(bob)]
@@ -103,16 +114,8 @@ async def test_a_member_with_closed_dms_still_gets_their_nudge_in_the_case_threa
 
 @pytest.mark.asyncio
 async def test_a_note_that_falls_back_to_the_thread_says_why_it_is_not_private(world: World) -> None:
-    fake = world.fake
-    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
-    await submit_case(world, "ann", fake.text_id)
-    thread = await case_thread(world, 1)
-    bob = fake.members["bob"].id
-    fake.closed_dms.add(str(bob))
+    bob, nudges = await nudged_with_dms_closed(world)
 
-    await fake.say("bob", thread, "You should talk to them both together.")
-
-    nudges = await fake.wait_for(lambda: [m for m in fake.in_channel(thread) if m["content"].startswith(f"<@{bob}>")])
     opening = t("en", "discord.dm_closed", mention=f"<@{bob}>", text="")
     assert nudges[0]["content"].startswith(opening)
 
