@@ -74,8 +74,9 @@ class Codev:
             except DBAPIError as error:
                 if not error.connection_invalidated:
                     raise
-                # The server dropped the connection (a restart): nothing was committed, and the
-                # pool reconnects. Apply the event again.
+                # The server dropped the connection (a restart) and the pool reconnects: apply
+                # the event again. Had the cut come during COMMIT and the commit gone through,
+                # the event's dedupe mark is there and the second try changes nothing.
                 log.warning("database connection lost; applying event %s again", incoming.event_id)
                 continue
         return await self._handle_once(incoming)
