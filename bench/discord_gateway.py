@@ -41,7 +41,7 @@ with warnings.catch_warnings():
     import discord
 
 from bot.adapters.discord.client import point_at
-from bot.bootstrap import tune_collector
+from bot.bootstrap import collect_while_idle, tune_collector
 from bot.flows.effects import Notice
 from bot.inbox import Inbox
 from bot.incoming import Incoming, Outcome, ThreadReply
@@ -173,7 +173,7 @@ async def codev_round(n: int, database_url: str) -> tuple[Rates, Rates]:
 
 
 async def _through(world: World, core: Counting | Instant, thread: str, n: int) -> Rates:
-    inbox = Accepting(core, Journal(world.journal_folder()))
+    inbox = Accepting(core, Journal(world.journal_folder()), on_idle=collect_while_idle)  # as bootstrap.build
     await inbox.start()
     await world.restart(inbox=inbox)
     tune_collector()  # as `codev run` does once started

@@ -47,7 +47,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.adapter import SlackAdapter, Tuning
 from bot.adapters.slack.server import HttpServer, web_application
-from bot.bootstrap import build, tune_collector
+from bot.bootstrap import build, collect_while_idle, tune_collector
 from bot.config import BehaviourSettings, DatabaseSettings, DiscordSettings, ServerSettings, Settings, SlackSettings
 from bot.inbox import Inbox
 from bot.incoming import ButtonPress, FormSubmission, Incoming, Origin, Outcome
@@ -245,7 +245,9 @@ async def run(requests_per_round: int, rounds: int, database_url: str | None) ->
         )
         adapter = SlackAdapter(config, tuning=Tuning(pace_seconds=0.0))
         codev_app = await build(config, deliverers={"slack": adapter}, worker_id="bench")
-        inbox = Inbox(Applied(codev_app.codev, applied), Journal(config.behaviour.inbox_dir))
+        inbox = Inbox(  # as bootstrap.build makes it
+            Applied(codev_app.codev, applied), Journal(config.behaviour.inbox_dir), on_idle=collect_while_idle
+        )
         await inbox.start()
         await adapter.start(inbox)
         await prepare_circle(codev_app.codev.handle)

@@ -140,7 +140,7 @@ async def build(
         sweep_seconds=settings.behaviour.dispatch_interval_seconds,
         retention=lambda: purge_expired(sessions, clock()),
     )
-    inbox = Inbox(codev, Journal(inbox_folder(settings)))
+    inbox = Inbox(codev, Journal(inbox_folder(settings)), on_idle=collect_while_idle)
     return App(
         engine=engine,
         sessions=sessions,
@@ -170,6 +170,16 @@ def tune_collector() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_COLLECTION_EVERY, middle, old)
+
+
+def collect_while_idle() -> None:
+    """The inbox applied everything: no acknowledgement waits, so the young garbage goes now
+    rather than in a collection amid the next burst, where every request in flight would wait
+    for it (bench/slack_ack: the p99s the collector's pauses made 1.4-1.8x the bare app's
+    came within 1.2x with it off). Only past a quarter of the usual amount: with steady
+    traffic the inbox is idle after every event."""
+    if gc.get_count()[0] >= YOUNG_COLLECTION_EVERY // 4:
+        gc.collect(1)
 
 
 def inbox_folder(settings: Settings) -> Path | None:

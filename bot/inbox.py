@@ -66,7 +66,10 @@ class Inbox:
         patience: float = PATIENCE,
         retry_pauses: tuple[float, ...] = RETRY_PAUSES,
         monotonic: Callable[[], float] = time.monotonic,
+        on_idle: Callable[[], None] = lambda: None,
     ) -> None:
+        """`on_idle`: called when everything accepted is applied, a moment when no
+        acknowledgement waits for the event loop (see bootstrap.collect_while_idle)."""
         self._core = core
         self._journal = journal
         self._quiet = quiet
@@ -85,6 +88,8 @@ class Inbox:
         self._follow_ups: set[asyncio.Task[Any]] = set()
         self._run = uuid.uuid4().hex  # event ids given here are unique across runs and processes
         self._numbers = itertools.count(1)
+        self._on_idle = on_idle
+        self._busy = False  # applied something since the queue was last empty
 
     async def start(self) -> int:
         """Open the journal and apply what an earlier run accepted but did not apply."""
@@ -164,6 +169,9 @@ class Inbox:
     async def _work(self) -> None:
         while True:
             if not self._queue:
+                if self._busy:
+                    self._busy = False
+                    self._on_idle()
                 self._settled.set()
                 self._arrived.clear()
                 await self._arrived.wait()
@@ -171,6 +179,7 @@ class Inbox:
             if self._queue[0].seq is not None:
                 await self._quiet_moment(self._queue[0])
             item = self._queue.popleft()
+            self._busy = True
             if item.answer is not None:
                 self._awaited -= 1
                 await self._answer(item, item.answer)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import SecretStr
 
-from bot.bootstrap import build, configured_adapters, run, tune_collector
+from bot.bootstrap import YOUNG_COLLECTION_EVERY, build, collect_while_idle, configured_adapters, run, tune_collector
 from bot.config import DatabaseSettings, DiscordSettings, Settings, SlackSettings, load_settings
 from bot.incoming import Incoming, Origin, SlashCommand
 from bot.storage.migrate import current_revision
@@ -104,3 +104,27 @@ def test_after_tuning_the_collector_thousands_of_new_objects_trigger_no_collecti
 
     assert before >= 5
     assert after == 0
+
+
+def _after_idle_collection(young_objects: int) -> int:
+    """The young generation's count once `collect_while_idle` ran with `young_objects` new ones."""
+    thresholds = gc.get_threshold()
+    gc.disable()  # no automatic collection in between: the count is the one made here
+    try:
+        gc.collect()
+        kept = [[] for _ in range(young_objects)]
+        collect_while_idle()
+        count = gc.get_count()[0]
+    finally:
+        gc.enable()
+        gc.set_threshold(*thresholds)
+    assert len(kept) == young_objects
+    return count
+
+
+def test_when_idle_a_fair_amount_of_young_garbage_is_collected() -> None:
+    assert _after_idle_collection(YOUNG_COLLECTION_EVERY // 2) < 100
+
+
+def test_when_idle_a_little_young_garbage_is_left_for_later() -> None:
+    assert _after_idle_collection(100) >= 100

@@ -535,3 +535,29 @@ async def test_an_unreadable_journal_entry_is_set_aside_at_start_and_the_rest_ap
 
     assert texts(core.applied) == ["fine"]
     assert (folder / "set-aside.log").read_bytes().startswith(b"not an event\t")
+
+
+@pytest.mark.asyncio
+async def test_once_a_backlog_is_applied_the_inbox_is_idle_once(core: FakeCore, folder: Path) -> None:
+    applied_when_idle: list[int] = []
+    inbox = Inbox(core, Journal(folder), quiet=0.0, on_idle=lambda: applied_when_idle.append(len(core.applied)))
+    await inbox.start()
+    try:
+        for n in range(3):
+            inbox.accept(reply(f"reply {n}"))
+        await inbox.settle()
+    finally:
+        await inbox.stop()
+
+    assert applied_when_idle == [3]
+
+
+@pytest.mark.asyncio
+async def test_an_inbox_that_applied_nothing_is_never_called_idle(core: FakeCore, folder: Path) -> None:
+    idle: list[bool] = []
+    inbox = Inbox(core, Journal(folder), quiet=0.0, on_idle=lambda: idle.append(True))
+    await inbox.start()
+    await asyncio.sleep(0.01)
+    await inbox.stop()
+
+    assert idle == []
