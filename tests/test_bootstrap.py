@@ -128,3 +128,21 @@ def test_when_idle_a_fair_amount_of_young_garbage_is_collected() -> None:
 
 def test_when_idle_a_little_young_garbage_is_left_for_later() -> None:
     assert _after_idle_collection(100) >= 100
+
+
+def test_when_idle_a_full_collection_that_is_due_runs_then() -> None:
+    thresholds = gc.get_threshold()
+    gc.disable()
+    try:
+        gc.collect()
+        for _ in range(thresholds[2]):
+            gc.collect(1)  # each counts towards the next full collection
+        due = gc.get_count()[2]
+        collect_while_idle()
+        after = gc.get_count()[2]
+    finally:
+        gc.enable()
+        gc.set_threshold(*thresholds)
+
+    assert due >= thresholds[2]
+    assert after == 0
