@@ -57,6 +57,9 @@ _WEEKDAYS = {
 }
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$")
 _CASE_REF = re.compile(r"^#?(\d{1,6})$")
+# In ASCII text without these, shlex.split and str.split agree: no quoting, and no
+# whitespace that str.split breaks on but shlex does not.
+_NOT_PLAIN = frozenset("'\"\\\x0b\x0c\x1c\x1d\x1e\x1f")
 _TIME = re.compile(r"^(\d{1,2})[:h](\d{2})$")
 
 
@@ -80,10 +83,13 @@ def parse(text: str) -> Parsed:
     """Split the command text; an unknown subcommand raises with the help key."""
     if len(text) > MAX_COMMAND:
         raise DomainError("error.text_too_long", field="field.command", limit=MAX_COMMAND, length=len(text))
-    try:
-        words = shlex.split(text.strip())
-    except ValueError:
-        words = text.strip().split()
+    if text.isascii() and not _NOT_PLAIN.intersection(text):
+        words = text.split()  # what shlex would make of it, at a fraction of the cost
+    else:
+        try:
+            words = shlex.split(text.strip())
+        except ValueError:
+            words = text.strip().split()
     if not words:
         return Parsed("help", ())
     sub = words[0].lower().lstrip("/")

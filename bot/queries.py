@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.flows.cadence import next_meetings
-from bot.flows.card import build_card
+from bot.flows.card import card_lines, card_title
 from bot.flows.catalog import t
 from bot.flows.model import Case, Circle
 from bot.flows.phases import awaited
@@ -91,8 +91,12 @@ def circle_status(circle: Circle, cases: list[Case], now: datetime) -> str:
 
 
 def case_status(circle: Circle, case: Case) -> str:
-    card = build_card(circle, case)
-    lines = [card.title, card.headline, *(f"{line.label}: {line.value}" for line in card.lines)]
+    """The card's text, without its buttons (this answer is private and has none)."""
+    lines = [
+        card_title(circle, case),
+        case.expose.question,
+        *(f"{line.label}: {line.value}" for line in card_lines(circle, case)),
+    ]
     waiting = awaited(circle, case)
     if waiting:
         lines.append(say(circle, "status.waiting_for", who=names(circle, waiting)))

@@ -41,10 +41,27 @@ def shows_the_same(before: Case, after: Case) -> bool:
 
 
 def build_card(circle: Circle, case: Case) -> Card:
-    expose = case.expose
+    return Card(
+        case_id=case.id,
+        title=card_title(circle, case),
+        headline=case.expose.question,
+        lines=card_lines(circle, case),
+        buttons=tuple(
+            Button(action, say(circle, f"button.{action}"), case.id, primary=action in _PRIMARY)
+            for action in PHASE_BUTTONS[case.phase]
+        ),
+    )
+
+
+def card_title(circle: Circle, case: Case) -> str:
+    return say(circle, "card.title", number=case.number, title=case.expose.title)
+
+
+def card_lines(circle: Circle, case: Case) -> tuple[CardLine, ...]:
+    """What the card says under its title and headline: client, kind, phase, deadline, progress."""
     lines = [
         CardLine(say(circle, "card.client"), circle.name_of(case.client_id)),
-        CardLine(say(circle, "card.kind"), say(circle, f"kind.{expose.kind}")),
+        CardLine(say(circle, "card.kind"), say(circle, f"kind.{case.expose.kind}")),
         CardLine(say(circle, "card.phase"), say(circle, f"phase.{case.phase}")),
     ]
     if case.paused:
@@ -54,17 +71,7 @@ def build_card(circle: Circle, case: Case) -> Card:
     progress = _progress(circle, case)
     if progress:
         lines.append(CardLine(say(circle, "card.progress"), progress))
-    buttons = tuple(
-        Button(action, say(circle, f"button.{action}"), case.id, primary=action in _PRIMARY)
-        for action in PHASE_BUTTONS[case.phase]
-    )
-    return Card(
-        case_id=case.id,
-        title=say(circle, "card.title", number=case.number, title=expose.title),
-        headline=expose.question,
-        lines=tuple(lines),
-        buttons=buttons,
-    )
+    return tuple(lines)
 
 
 def _progress(circle: Circle, case: Case) -> str:

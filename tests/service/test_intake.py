@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import date, datetime, time
 
 import pytest
@@ -193,3 +194,20 @@ def test_a_schedule_with_an_unreadable_date_is_refused(text: str) -> None:
 )
 def test_the_case_a_command_names_first_is_read_from_its_first_argument(text: str, number: int | None) -> None:
     assert intake.named_case(text) == number
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "status 3",
+        "  /STATUS\t#3  ",
+        "schedule every 4 weeks on tuesday at 15:00",
+        "reassign 2 <@U123|bob>",
+        "journal a;b|c&d #tag x=y (z)",
+        "setup Team\tleads\r\nfr",
+    ],
+)
+def test_plain_commands_are_split_as_shlex_splits_them(text: str) -> None:
+    words = shlex.split(text.strip())
+
+    assert intake.parse(text) == intake.Parsed(words[0].lower().lstrip("/"), tuple(words[1:]))

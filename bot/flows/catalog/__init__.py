@@ -42,7 +42,9 @@ def _param(language: str, value: object) -> object:
 
 def t(language: str, key: str, /, **params: object) -> str:
     """The message `key` in `language` ("en" or "fr"); an unknown key is a programming error."""
-    template = MESSAGES[key][_INDEX[str(language)]]
+    template = MESSAGES[key][_INDEX[language]]  # a Language is a str: it finds its entry
+    if not params and "{" not in template:
+        return template  # most labels: nothing to fill in, no brace to unescape
     return template.format(**{name: _param(language, v) for name, v in params.items()})
 
 
