@@ -6,13 +6,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from .helpers import CONSULTANTS, Driver, accepted, contributions_of
+from .helpers import CONSULTANTS, SUBMISSION, Driver, accepted, contributions_of, say
 
 BOB = CONSULTANTS[0]
 
 
-async def _drop_every_connection_but_one(engine: AsyncEngine) -> int:
-    """What a server restart does to the pool: every connection it holds is closed."""
+async def _drop_the_pools_connections(engine: AsyncEngine) -> int:
+    """What a server restart does to the pool: every connection it holds is closed (all of
+    this database's backends but the one asking)."""
     killer = create_async_engine(engine.url)
     try:
         async with killer.connect() as connection:
@@ -40,7 +41,7 @@ async def test_a_reply_after_the_server_dropped_the_pools_connections_is_recorde
 ) -> None:
     await driver.start_circle()
     case = await driver.open_case()
-    assert await _drop_every_connection_but_one(postgres) >= 1
+    assert await _drop_the_pools_connections(postgres) >= 1
 
     accepted(await driver.reply(BOB, "What did you try so far?", event_id="Ev-after-restart"))
 
@@ -54,8 +55,8 @@ async def test_a_status_after_the_server_dropped_the_pools_connections_is_answer
 ) -> None:
     await driver.start_circle()
     await driver.open_case()
-    assert await _drop_every_connection_but_one(postgres) >= 1
+    assert await _drop_the_pools_connections(postgres) >= 1
 
     answer = accepted(await driver.slash(BOB, "status 1"))
 
-    assert answer.notices
+    assert answer.notices[0].text.startswith(say("en", "card.title", number=1, title=SUBMISSION["title"]))
