@@ -124,6 +124,7 @@ class DiscordAdapter:
         tree = wire(
             client,
             on_message=interactions.message,
+            on_interaction=interactions.lost_form,
             on_ready=on_ready,
             on_guild_join=on_guild_join,
             check_intents=self.reads_messages,

@@ -78,6 +78,7 @@ def wire(
     client: discord.Client,
     *,
     on_message: Callable[[discord.Message], Awaitable[None]],
+    on_interaction: Callable[[discord.Interaction[Any]], Awaitable[None]],
     on_ready: Callable[[], Awaitable[None]],
     on_guild_join: Callable[[discord.Guild], Awaitable[None]],
     check_intents: bool,
@@ -102,6 +103,7 @@ def wire(
     setattr(client, "setup_hook", setup_hook)  # noqa: B010  (discord.py looks handlers up by name)
     setattr(client, "before_identify_hook", before_identify_hook)  # noqa: B010
     setattr(client, "on_message", on_message)  # noqa: B010
+    setattr(client, "on_interaction", on_interaction)  # noqa: B010
     setattr(client, "on_ready", on_ready)  # noqa: B010
     setattr(client, "on_guild_join", on_guild_join)  # noqa: B010
     return tree

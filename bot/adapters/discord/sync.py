@@ -37,7 +37,9 @@ async def run_sync(settings: DiscordSettings, *, guild_id: int | None = None, ou
     async def nothing(*_: object) -> None:
         return None
 
-    tree = wire(client, on_message=nothing, on_ready=nothing, on_guild_join=nothing, check_intents=False)
+    tree = wire(
+        client, on_message=nothing, on_interaction=nothing, on_ready=nothing, on_guild_join=nothing, check_intents=False
+    )
     async with client:
         await client.login(settings.token.get_secret_value())
         guilds = [guild_id] if guild_id is not None else [guild.id async for guild in client.fetch_guilds(limit=None)]

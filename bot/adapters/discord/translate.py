@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -21,8 +21,16 @@ from bot.adapters.discord import ids
 from bot.adapters.discord.dms import AtHand, Handy, PrivateMessages
 from bot.adapters.discord.localize import guild_language
 from bot.adapters.discord.render import NO_MENTIONS, split_text
-from bot.adapters.discord.views import FormButton, FormModal, PendingForm, PendingForms, action_view, form_view
-from bot.flows.catalog import t
+from bot.adapters.discord.views import (
+    FormButton,
+    FormModal,
+    PendingForm,
+    PendingForms,
+    action_view,
+    form_token,
+    form_view,
+)
+from bot.flows.catalog import has, t
 from bot.flows.effects import Button, Ephemeral, Form, Notice
 from bot.incoming import ButtonPress, FormSubmission, Incoming, Origin, Outcome, Payload, SlashCommand, ThreadReply
 from bot.ports import Address, Intake
@@ -110,8 +118,8 @@ class Interactions:
     ) -> None:
         pending = self._forms.get(token)
         if pending is None:
-            await interaction.response.send_message(t(language_of(interaction), "discord.form_expired"), ephemeral=True)
-            return
+            return  # no longer held: `lost_form` answers, with what was typed
+
         pending.take(page, values)
         steps = len(pending.pages)
         if page + 1 < steps:
@@ -126,6 +134,23 @@ class Interactions:
             return
         self._forms.drop(token)
         await self._submit(interaction, pending)
+
+    async def lost_form(self, interaction: discord.Interaction[Any]) -> None:
+        """Every interaction passes here. A form page whose form is no longer held (Codev
+        restarted while it was open, or it was sent already) has no modal left to answer it:
+        the member gets what they typed back, privately, instead of "This interaction failed"."""
+        data: dict[str, Any] = dict(interaction.data or {})
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        token = form_token(str(data.get("custom_id", "")))
+        if token is None or self._forms.get(token) is not None:
+            return
+        language = language_of(interaction)
+        typed = list(_typed(data.get("components", [])))
+        shown = "\n\n".join(f"{_field_label(language, name)}:\n{value}" for name, value in typed if value.strip())
+        text = t(language, "discord.form_lost", typed=shown) if shown else t(language, "discord.form_expired")
+        for piece in split_text(text):
+            await _say(interaction, piece, ())
 
     async def _submit(self, interaction: discord.Interaction[Any], pending: PendingForm) -> None:
         submission = FormSubmission(pending.form.form_id, dict(pending.values), pending.form.case_id)
@@ -246,6 +271,23 @@ class Interactions:
             messages = [(t(language, "discord.done"), ())]
         for text, buttons in messages:
             await _say(interaction, text, buttons)
+
+
+def _typed(components: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+    """(field, value) of a modal submission's text inputs, in action rows or labels, as
+    discord.py's Modal reads them."""
+    for component in components:
+        if component.get("type") == 1:
+            yield from _typed(component.get("components", []))
+        elif component.get("type") == 18:
+            yield from _typed([component.get("component", {})])
+        elif "custom_id" in component:
+            yield str(component["custom_id"]), str(component.get("value") or "")
+
+
+def _field_label(language: str, name: str) -> str:
+    key = f"form.field.{name}"
+    return t(language, key) if has(key) else name
 
 
 async def _defer(interaction: discord.Interaction[Any], handy: Handy) -> None:

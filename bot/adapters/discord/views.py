@@ -3,7 +3,8 @@
 Buttons are `DynamicItem`s: discord.py matches an incoming custom id against the template
 and rebuilds the item from it, so no view needs to be in memory when a months-old card is
 pressed. Forms longer than a modal's five fields are asked in steps; the steps' answers wait
-in memory (a restart in the middle asks the member to open the form again).
+in memory (a restart in the middle asks the member to open the form again; a page left open
+across it is answered with what was typed in it, see Interactions.lost_form).
 """
 
 from __future__ import annotations
@@ -140,6 +141,15 @@ class PendingForms:
 
     def drop(self, token: str) -> PendingForm | None:
         return self._held.pop(token, None)
+
+
+_FORM_PAGE = re.compile(r"^cvm:([0-9a-f]+):\d+:")
+
+
+def form_token(custom_id: str) -> str | None:
+    """The held form a modal page's custom id names (see FormModal), if it is one."""
+    found = _FORM_PAGE.match(custom_id)
+    return found.group(1) if found else None
 
 
 class FormModal(discord.ui.Modal):

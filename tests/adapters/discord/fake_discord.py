@@ -314,8 +314,16 @@ class FakeDiscord(FakeRest):
         data = {"custom_id": custom_id, "component_type": 2}
         return await self._interaction(who, 3, data, channel or message["channel_id"], message)
 
-    async def submit_modal(self, who: str, custom_id: str, values: dict[str, str], channel: str | int) -> Interacted:
-        rows = [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()]
+    async def submit_modal(
+        self, who: str, custom_id: str, values: dict[str, str], channel: str | int, *, labelled: bool = False
+    ) -> Interacted:
+        """`labelled`: each input inside a label component (type 18), as newer clients send
+        them, instead of an action row (type 1)."""
+        inputs = [{"type": 4, "custom_id": k, "value": v} for k, v in values.items()]
+        if labelled:
+            rows = [{"type": 18, "component": text_input} for text_input in inputs]
+        else:
+            rows = [{"type": 1, "components": [text_input]} for text_input in inputs]
         return await self._interaction(who, 5, {"custom_id": custom_id, "components": rows}, channel)
 
     async def say(self, who: str, channel: str | int, content: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -95,3 +96,45 @@ async def test_when_the_core_fails_the_member_reads_that_nothing_changed_instead
 
     assert answers[0].body["type"] == 4
     assert "nothing was changed" in answers[0].body["data"]["content"]
+
+
+CONTEXT = "Two senior people no longer talk to each other, since the reorganisation in May."
+
+
+async def _submitted_after_a_restart(world: World, *, labelled: bool = False) -> list[Any]:
+    """The answers to a submission form's page that was open while the bot restarted."""
+    fake = world.fake
+    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
+    (modal,) = await world.command("ann", "submit", fake.text_id)
+    assert modal.body["type"] == 9
+
+    await world.restart()
+    custom_id = modal.body["data"]["custom_id"]
+    sent = await fake.submit_modal("ann", custom_id, {"context": CONTEXT}, fake.text_id, labelled=labelled)
+    return await fake.answered(sent)
+
+
+def _shown(answers: list[Any]) -> str:
+    return "\n".join(answer.body.get("data", answer.body).get("content", "") for answer in answers)
+
+
+@pytest.mark.asyncio
+async def test_a_form_left_open_across_a_restart_is_answered_privately_not_left_failing(world: World) -> None:
+    answers = await _submitted_after_a_restart(world)
+
+    assert answers[0].body["type"] == 4
+    assert answers[0].body["data"]["flags"] & 64  # only the member sees it
+
+
+@pytest.mark.asyncio
+async def test_a_form_left_open_across_a_restart_gives_back_what_was_typed_in_it(world: World) -> None:
+    answers = await _submitted_after_a_restart(world)
+
+    assert CONTEXT in _shown(answers)
+
+
+@pytest.mark.asyncio
+async def test_what_was_typed_is_given_back_from_inputs_sent_inside_labels_too(world: World) -> None:
+    answers = await _submitted_after_a_restart(world, labelled=True)
+
+    assert CONTEXT in _shown(answers)
