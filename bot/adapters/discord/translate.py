@@ -139,9 +139,9 @@ class Interactions:
         """Every interaction passes here. A form page whose form is no longer held (Codev
         restarted while it was open, or it was sent already) has no modal left to answer it:
         the member gets what they typed back, privately, instead of "This interaction failed"."""
-        data: dict[str, Any] = dict(interaction.data or {})
         if interaction.type is not discord.InteractionType.modal_submit:
             return
+        data: dict[str, Any] = dict(interaction.data or {})
         token = form_token(str(data.get("custom_id", "")))
         if token is None or self._forms.get(token) is not None:
             return

@@ -21,10 +21,11 @@ DISCORD_MESSAGES: dict[str, tuple[str, str]] = {
         "Votre formulaire est prêt : ouvrez-le avec le bouton ci-dessous.",
     ),
     "discord.form_lost": (
-        "Codev restarted while this form was open, so it was not sent. Here is what you typed, to "
-        "copy into the form when you run the command again:\n\n{typed}",
-        "Codev a redémarré pendant que ce formulaire était ouvert : il n'a donc pas été envoyé. Voici ce "
-        "que vous aviez saisi, à recopier quand vous relancerez la commande :\n\n{typed}",
+        "This form is no longer open (Codev restarted, or it was sent already), so this page was not "
+        "sent. Here is what you typed, to copy into the form when you run the command again:\n\n{typed}",
+        "Ce formulaire n'est plus ouvert (Codev a redémarré, ou il a déjà été envoyé) : cette page n'a "
+        "donc pas été envoyée. Voici ce que vous aviez saisi, à recopier quand vous relancerez la "
+        "commande :\n\n{typed}",
     ),
     "discord.form_expired": (
         "This form is no longer open (Codev restarted, or it was sent already). Run the command again.",
