@@ -23,7 +23,7 @@ from bot.flows.catalog import t
 from bot.flows.effects import Notice, SetTimer
 from bot.flows.errors import DomainError
 from bot.flows.model import Case, Circle, Language
-from bot.incoming import Incoming, Origin, Outcome, SlashCommand
+from bot.incoming import Incoming, Origin, Outcome, Payload, SlashCommand
 from bot.routing import Router, save_step
 from bot.storage.engine import write_turn
 from bot.storage.errors import AlreadyExistsError, ConcurrentUpdate
@@ -90,8 +90,7 @@ class Codev:
         turn = contextlib.nullcontext() if reads_only else write_turn(self._sessions)
         unit = self._read_units() if reads_only else UnitOfWork(self._sessions)
         async with turn, unit as uow:
-            named = intake.named_case(incoming.payload.text) if isinstance(incoming.payload, SlashCommand) else None
-            place = await _load_place(uow, origin, None if reads_only else incoming.event_id, now, named)
+            place = await _load_place(uow, origin, None if reads_only else incoming.event_id, now, incoming.payload)
             if place is None:
                 return Outcome(duplicate=True)
             circle, thread_case, named_case = place
@@ -150,11 +149,11 @@ class Codev:
 
 
 async def _load_place(
-    uow: UnitOfWork, origin: Origin, event_id: str | None, now: datetime, named: int | None
+    uow: UnitOfWork, origin: Origin, event_id: str | None, now: datetime, payload: Payload
 ) -> tuple[Circle | None, Case | None, Case | None] | None:
     """The channel's circle, the thread's case (in a thread: None if it is no case's) and the
-    case numbered `named` (outside threads, for events without an id); None for an event
-    already handled.
+    case a command names by number (outside threads, for events without an id); None for an
+    event already handled.
 
     One query for all of it: replies, the bulk of the traffic, come from threads and need
     both, and the dedupe mark of an event id goes in the same statement.
@@ -169,6 +168,7 @@ async def _load_place(
             origin.platform, origin.workspace_id, origin.channel_id, origin.thread_ref
         )
         return circle, case, None
+    named = intake.named_case(payload.text) if isinstance(payload, SlashCommand) else None
     if named is not None:
         circle, case = await uow.circles.get_with_numbered_case(
             origin.platform, origin.workspace_id, origin.channel_id, named

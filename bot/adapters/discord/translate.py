@@ -119,7 +119,6 @@ class Interactions:
         pending = self._forms.get(token)
         if pending is None:
             return  # no longer held: `lost_form` answers, with what was typed
-
         pending.take(page, values)
         steps = len(pending.pages)
         if page + 1 < steps:
