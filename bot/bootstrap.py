@@ -96,6 +96,7 @@ async def build(
     sessions = make_session_factory(engine)
     reads = SharedReadConnection(engine) if SharedReadConnection.suits(settings.database.url) else None
     if reads is not None:
+        await reads.open()
         read_units: Callable[[], UnitOfWork] | None = reads.unit
     elif engine.dialect.name != "sqlite":
         read_units = autocommit_units(engine)

@@ -18,11 +18,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.storage.memo import RememberedReads
 from bot.storage.sqlite_driver import OneShotConnection, aiosqlite_dbapi
 
 # What repositories run statements on: a unit of work's session, or the connection held open
 # for commands that only read (bot.storage.reading).
-Executor: TypeAlias = AsyncSession | AsyncConnection
+# What repositories run statements on: a unit of work's session, a connection, or the
+# shared read connection through its memo (bot.storage.memo).
+Executor: TypeAlias = AsyncSession | AsyncConnection | RememberedReads
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///codev.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000

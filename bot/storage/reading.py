@@ -7,6 +7,9 @@ event loop (see sqlite_driver). On a WAL file such reads never wait for a lock a
 at a time on the event loop, so a single connection, lent to one unit at a time, serves them
 all without making any of them wait.
 
+What it reads is remembered until another connection commits (bot.storage.memo): a command
+read again on an unchanged database runs no statement at all.
+
 The connection is `PRAGMA query_only`: a read-only unit that tried to write would fail rather
 than write outside any transaction. It never goes back to the pool as it is: it is invalidated
 when closed, or after an error, and the next unit opens a fresh one.
@@ -27,6 +30,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.engine import in_memory, make_session_factory
+from bot.storage.memo import ReadMemo, RememberedReads
+from bot.storage.sqlite_driver import OneShotConnection
 from bot.storage.uow import UnitOfWork
 
 
@@ -42,6 +47,8 @@ class SharedReadConnection:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._connection: AsyncConnection | None = None
+        self._driver: OneShotConnection | None = None  # where the database's version is read
+        self._memo = ReadMemo()
         self._turn = asyncio.Lock()
 
     @staticmethod
@@ -54,15 +61,22 @@ class SharedReadConnection:
     def unit(self) -> ReadOnlyUnitOfWork:
         return ReadOnlyUnitOfWork(self)
 
-    async def borrow(self) -> AsyncConnection:
+    async def open(self) -> None:
+        """Open the connection now, at start: otherwise the first commands to arrive all
+        wait for the first of them to open it."""
+        async with self._turn:
+            await self._ensure_open()
+
+    async def borrow(self) -> RememberedReads:
         await self._turn.acquire()
         try:
-            if self._connection is None:
-                self._connection = await self._open()
+            connection = await self._ensure_open()
         except BaseException:
             self._turn.release()
             raise
-        return self._connection
+        # What was read before still holds only if no other connection committed since.
+        self._memo.check(None if self._driver is None else self._driver.data_version())
+        return RememberedReads(connection, self._memo)
 
     async def give_back(self, *, broken: bool) -> None:
         try:
@@ -75,18 +89,24 @@ class SharedReadConnection:
         async with self._turn:
             await self._drop()
 
-    async def _open(self) -> AsyncConnection:
-        connection = await self._engine.connect()
-        try:
-            await connection.exec_driver_sql("PRAGMA query_only = ON")
-        except BaseException:
-            await connection.invalidate()
-            await connection.close()
-            raise
-        return connection
+    async def _ensure_open(self) -> AsyncConnection:
+        if self._connection is None:
+            connection = await self._engine.connect()
+            try:
+                await connection.exec_driver_sql("PRAGMA query_only = ON")
+                driver = (await connection.get_raw_connection()).dbapi_connection
+            except BaseException:
+                await connection.invalidate()
+                await connection.close()
+                raise
+            self._connection = connection
+            self._driver = driver if isinstance(driver, OneShotConnection) else None
+        return self._connection
 
     async def _drop(self) -> None:
         connection, self._connection = self._connection, None
+        self._driver = None
+        self._memo.check(None)
         if connection is not None:
             # Invalidated, the pool discards it: no writer ever gets a query_only connection.
             await connection.invalidate()

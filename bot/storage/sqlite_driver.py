@@ -178,6 +178,18 @@ class OneShotConnection(AsyncAdapt_aiosqlite_connection):
             return False
         return self._connection._conn.in_transaction or operation.lstrip()[:6].upper() == "SELECT"
 
+    def data_version(self) -> int | None:
+        """SQLite's `PRAGMA data_version`, read right here: it changes whenever another
+        connection, in this process or another, commits. None where statements may not run
+        here (see `runs_here`)."""
+        if not self._here or self._submitted != self._finished:
+            return None
+        cursor = self._connection._conn.execute("PRAGMA data_version")
+        try:
+            return int(cursor.fetchone()[0])
+        finally:
+            cursor.close()
+
     def on_thread(self, function: Callable[..., Any], *args: Any) -> Any:
         """Run `function(*args)` on aiosqlite's thread and wait for it (from SQLAlchemy's greenlet)."""
         self._submitted = number = next(self._handed)

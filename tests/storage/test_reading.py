@@ -7,17 +7,20 @@ share a read connection.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.flows.model import Circle
 from bot.storage.engine import make_engine, make_session_factory
+from bot.storage.memo import ReadMemo
 from bot.storage.migrate import upgrade
 from bot.storage.reading import SharedReadConnection, autocommit_units
 from bot.storage.tables import circles
@@ -105,6 +108,121 @@ async def test_a_unit_ended_by_an_error_leaves_the_next_unit_reading(sqlite_engi
 
     assert await _circle_name(reads) == "Leaders"
     await reads.close()
+
+
+class _Statements:
+    """Counts the statements an engine runs through SQLAlchemy."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.count = 0
+        event.listen(engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_: Any) -> None:
+        self.count += 1
+
+
+@pytest.mark.asyncio
+async def test_a_read_repeated_on_an_unchanged_database_runs_no_statement(
+    sqlite_engine: AsyncEngine, shared: SharedReadConnection
+) -> None:
+    await Driver(make_session_factory(sqlite_engine), Clock()).start_circle()
+    assert await _circle_name(shared) == "Leaders"
+    statements = _Statements(sqlite_engine)
+
+    assert await _circle_name(shared) == "Leaders"
+
+    assert statements.count == 0
+
+
+@pytest.mark.asyncio
+async def test_a_read_repeated_after_another_process_committed_sees_the_change(
+    sqlite_engine: AsyncEngine, shared: SharedReadConnection
+) -> None:
+    await Driver(make_session_factory(sqlite_engine), Clock()).start_circle()
+    assert await _circle_name(shared) == "Leaders"
+    # A connection of sqlite3's own, as another process would hold.
+    other = sqlite3.connect(str(sqlite_engine.url.database))
+    with other:
+        other.execute("UPDATE circles SET state = replace(state, '\"Leaders\"', '\"Mentors\"')")
+    other.close()
+
+    assert await _circle_name(shared) == "Mentors"
+
+
+@pytest.mark.asyncio
+async def test_a_read_with_other_parameters_is_read_from_the_database(
+    sqlite_engine: AsyncEngine, shared: SharedReadConnection
+) -> None:
+    await Driver(make_session_factory(sqlite_engine), Clock()).start_circle()
+    assert await _circle_name(shared) == "Leaders"
+    statements = _Statements(sqlite_engine)
+
+    async with shared.unit() as uow:
+        elsewhere = await uow.circles.get_by_channel(HOME.platform, HOME.workspace, "C-ELSEWHERE")
+
+    assert (elsewhere, statements.count) == (None, 1)
+
+
+@pytest.mark.asyncio
+async def test_nothing_is_remembered_where_the_version_cannot_be_read_on_the_event_loop(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'own-thread.db'}"
+    await upgrade(url)
+    # sqlite3 refuses to share this connection: every statement runs on aiosqlite's thread.
+    engine = make_engine(url, connect_args={"check_same_thread": True})
+    reads = SharedReadConnection(engine)
+    try:
+        await _circle_name(reads)
+        statements = _Statements(engine)
+
+        await _circle_name(reads)
+
+        assert statements.count == 1
+    finally:
+        await reads.close()
+        await engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_a_connection_opened_at_start_serves_the_first_read(sqlite_engine: AsyncEngine) -> None:
+    reads = SharedReadConnection(sqlite_engine)
+    await reads.open()
+    connects = []
+    event.listen(sqlite_engine.sync_engine, "connect", lambda *_: connects.append(1))
+
+    await _circle_name(reads)
+
+    await reads.close()
+    assert connects == []
+
+
+def test_the_memo_keeps_only_its_newest_entries() -> None:
+    memo = ReadMemo(entries=2)
+    memo.check(1)
+    first, second, third = (select(circles.c.name).where(circles.c.id == key) for key in "abc")
+    for statement in (first, second, third):
+        memo.keep(statement, {}, _frozen())
+
+    kept = [memo.recall(statement, {}) is not None for statement in (first, second, third)]
+
+    assert kept == [False, True, True]
+
+
+def test_the_memo_forgets_everything_when_the_version_moves() -> None:
+    memo = ReadMemo()
+    memo.check(1)
+    statement = select(circles.c.name)
+    memo.keep(statement, {"p": 1}, _frozen())
+
+    memo.check(2)
+
+    assert memo.recall(statement, {"p": 1}) is None
+
+
+def _frozen() -> Any:
+    """A FrozenResult of no rows, as the memo stores them."""
+    from sqlalchemy.engine import result
+
+    return result.FrozenResult(result.IteratorResult(result.SimpleResultMetaData(["name"]), iter([])))
 
 
 @pytest.mark.parametrize(
