@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -119,3 +121,25 @@ def test_any_event_is_one_ascii_line_that_decodes_to_itself(incoming: Incoming) 
 
     assert one_line(encoded)
     assert decode(encoded) == incoming
+
+
+@pytest.mark.parametrize("origin", [ORIGIN, Origin("discord", "G1", "C9", "U2", 'Bob "the" \u00e9')])
+def test_a_line_is_the_plain_json_of_the_event(origin: Origin) -> None:
+    # Journals written before keep decoding, and lines stay one JSON document.
+    incoming = Incoming(origin, FormSubmission("submit", {"title": AWKWARD}, "case-1"), "Ev0001")
+    plain = {
+        "origin": {
+            "platform": origin.platform,
+            "workspace_id": origin.workspace_id,
+            "channel_id": origin.channel_id,
+            "user_id": origin.user_id,
+            "display_name": origin.display_name,
+            "thread_ref": origin.thread_ref,
+            "timezone": origin.timezone,
+        },
+        "kind": "form",
+        "payload": {"form_id": "submit", "values": {"title": AWKWARD}, "case_id": "case-1"},
+        "event_id": "Ev0001",
+    }
+
+    assert encode(incoming) == json.dumps(plain, separators=(",", ":")).encode()
