@@ -184,18 +184,20 @@ class Interactions:
             str(channel.id),
         )
         incoming = Incoming(origin, ThreadReply(text, str(message.id)), f"discord:message:{message.id}")
-        then = partial(self._after_reply, origin, message.jump_url, guild_language(message.guild))
+        then = partial(self._after_reply, origin, message)
         try:
             self._core.accept(incoming, then=then)  # journaled, then applied in the gateway's order
         except OSError:
             log.exception("thread message %s could not be journaled", message.id)
             await then(None)  # as unrecorded as a reply set aside, and Discord sends no message twice
 
-    async def _after_reply(self, origin: Origin, link: str, language: str, outcome: Outcome | None) -> None:
+    async def _after_reply(self, origin: Origin, message: discord.Message, outcome: Outcome | None) -> None:
         """Tell the sender what the outcome has for them alone. No interaction of theirs can
         carry it, so it goes as a DM, or as a mention in the thread when their DMs are closed."""
         if outcome is None:  # set aside: say so rather than let the reply seem recorded
-            outcome = Outcome(notices=(Notice(t(language, "discord.reply_not_recorded", link=link)),))
+            language = guild_language(message.guild)
+            notice = Notice(t(language, "discord.reply_not_recorded", link=message.jump_url))
+            outcome = Outcome(notices=(notice,))
         address = Address(PLATFORM, origin.workspace_id, origin.channel_id, origin.thread_ref)
         for notice in outcome.notices:
             note = Ephemeral("", origin.user_id, notice.text, notice.buttons)  # the circle is not needed to send it
