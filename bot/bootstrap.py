@@ -28,6 +28,7 @@ from bot.flows.model import Language
 from bot.inbox import Inbox
 from bot.ports import ChatAdapter, Deliverer
 from bot.records.retention import purge_expired
+from bot.replayed import tell_sender
 from bot.scheduler import Scheduler
 from bot.scheduler_meetings import MeetingJobs
 from bot.scheduler_pacing import ChannelPacer
@@ -141,7 +142,12 @@ async def build(
         sweep_seconds=settings.behaviour.dispatch_interval_seconds,
         retention=lambda: purge_expired(sessions, clock()),
     )
-    inbox = Inbox(codev, Journal(inbox_folder(settings)), on_idle=collect_while_idle)
+    inbox = Inbox(
+        codev,
+        Journal(inbox_folder(settings)),
+        on_idle=collect_while_idle,
+        replayed=tell_sender(deliverers, settings.behaviour.default_language),
+    )
     return App(
         engine=engine,
         sessions=sessions,

@@ -67,9 +67,12 @@ class Inbox:
         retry_pauses: tuple[float, ...] = RETRY_PAUSES,
         monotonic: Callable[[], float] = time.monotonic,
         on_idle: Callable[[], None] = lambda: None,
+        replayed: Callable[[Incoming], FollowUp | None] = lambda incoming: None,
     ) -> None:
         """`on_idle`: called when everything accepted is applied, a moment when no
-        acknowledgement waits for the event loop (see bootstrap.collect_while_idle)."""
+        acknowledgement waits for the event loop (see bootstrap.collect_while_idle).
+        `replayed`: the follow-up of an event an earlier run accepted and did not apply,
+        whose own follow-up went with that run (see bot.replayed)."""
         self._core = core
         self._journal = journal
         self._quiet = quiet
@@ -89,6 +92,7 @@ class Inbox:
         self._run = uuid.uuid4().hex  # event ids given here are unique across runs and processes
         self._numbers = itertools.count(1)
         self._on_idle = on_idle
+        self._replayed = replayed
         self._busy = False  # applied something since the queue was last empty
 
     async def start(self) -> int:
@@ -101,7 +105,7 @@ class Inbox:
                 self._journal.set_aside(pending.entry, f"unreadable: {unreadable}")
                 log.error("inbox: journal entry %s is unreadable and was set aside: %s", pending.seq, unreadable)
                 continue
-            self._enqueue(_Item(incoming, pending.seq, since=self._now()))
+            self._enqueue(_Item(incoming, pending.seq, self._replayed(incoming), since=self._now()))
         if left:
             log.info("inbox: %d event(s) accepted before the last stop are being applied", len(left))
         self._worker = asyncio.create_task(self._work(), name="inbox worker")

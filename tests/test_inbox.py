@@ -561,3 +561,43 @@ async def test_an_inbox_that_applied_nothing_is_never_called_idle(core: FakeCore
     await inbox.stop()
 
     assert idle == []
+
+
+async def _left_in_the_journal(folder: Path, *names: str) -> None:
+    """A run that accepted `names` and stopped before applying any."""
+    stuck = FakeCore()
+    stuck.hold.clear()
+    first = Inbox(stuck, Journal(folder), quiet=0.0)
+    await first.start()
+    for name in names:
+        first.accept(reply(name))
+    await stuck.called.wait()
+    await first.stop()
+
+
+@pytest.mark.asyncio
+async def test_an_event_replayed_at_start_has_its_outcome_followed_up_by_replayed(folder: Path) -> None:
+    await _left_in_the_journal(folder, "lost answer")
+    then = Recorder()
+    second = Inbox(FakeCore(), Journal(folder), quiet=0.0, replayed=lambda incoming: then)
+
+    await second.start()
+    await second.settle()
+    await second.stop()
+
+    assert [outcome.extras if outcome else None for outcome in then.outcomes] == [{"applied": "lost answer"}]
+
+
+@pytest.mark.asyncio
+async def test_a_replayed_event_that_is_set_aside_is_followed_up_with_none(folder: Path) -> None:
+    await _left_in_the_journal(folder, "poison")
+    core = FakeCore()
+    core.failing["Ev-poison"] = ValueError("no such case")
+    then = Recorder()
+    second = Inbox(core, Journal(folder), quiet=0.0, retry_pauses=TINY, replayed=lambda incoming: then)
+
+    await second.start()
+    await second.settle()
+    await second.stop()
+
+    assert then.outcomes == [None]

@@ -180,4 +180,15 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.unknown_form": ("That form is not known.", "Ce formulaire est inconnu."),
     "error.unknown_action": ("That action is not known.", "Cette action est inconnue."),
+    "inbox.answer_after_restart": (
+        "Codev restarted after receiving what you sent in <#{channel}> and applied it once back. Its answer:\n{answer}",
+        "Codev a redémarré après avoir reçu ce que vous avez envoyé dans <#{channel}> et l'a "
+        "appliqué à son retour. Sa réponse :\n{answer}",
+    ),
+    "inbox.lost_after_restart": (
+        "Codev restarted after receiving what you sent in <#{channel}>, and could not record it "
+        "once back. It was not recorded: please send it again.",
+        "Codev a redémarré après avoir reçu ce que vous avez envoyé dans <#{channel}>, et n'a pas "
+        "pu l'enregistrer à son retour. Rien n'a été enregistré : envoyez-le à nouveau.",
+    ),
 }
