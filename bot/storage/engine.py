@@ -21,8 +21,6 @@ from sqlalchemy.ext.asyncio import (
 from bot.storage.memo import RememberedReads
 from bot.storage.sqlite_driver import OneShotConnection, aiosqlite_dbapi
 
-# What repositories run statements on: a unit of work's session, or the connection held open
-# for commands that only read (bot.storage.reading).
 # What repositories run statements on: a unit of work's session, a connection, or the
 # shared read connection through its memo (bot.storage.memo).
 Executor: TypeAlias = AsyncSession | AsyncConnection | RememberedReads

@@ -35,9 +35,6 @@ class ReadMemo:
         self._limit = entries
         self._version: int | None = None
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def check(self, version: int | None) -> None:
         """Forget everything unless the database is at `version` still; None: unknown, and
         nothing is remembered until a version is known."""

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from sqlalchemy import event, select, text
+from sqlalchemy.engine import result
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -220,8 +221,6 @@ def test_the_memo_forgets_everything_when_the_version_moves() -> None:
 
 def _frozen() -> Any:
     """A FrozenResult of no rows, as the memo stores them."""
-    from sqlalchemy.engine import result
-
     return result.FrozenResult(result.IteratorResult(result.SimpleResultMetaData(["name"]), iter([])))
 
 
