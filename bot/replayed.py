@@ -3,8 +3,10 @@
 The inbox applies, on start, what an earlier run acknowledged and did not apply (see
 bot.inbox). The adapter's follow-up for such an event (a command's answer, a private note
 about a reply) was in the memory of the process that stopped, so the outcome goes to its
-sender as a direct message instead, through the adapter of its platform. If the event had to
-be set aside, they read that it was not recorded, rather than believing it was.
+sender as a direct message instead, through the adapter of its platform. A form the event
+would have opened can no longer be (the platform's trigger has expired): they read that they
+should run the command again. If the event had to be set aside, they read that it was not
+recorded, rather than believing it was.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ async def _tell(deliverer: Deliverer, language: str, incoming: Incoming, outcome
             (t(language, "inbox.answer_after_restart", channel=origin.channel_id, answer=notice.text), notice.buttons)
             for notice in outcome.notices
         ]
+        if outcome.form is not None:  # opened with a trigger the platform let expire long ago
+            messages.append((t(language, "inbox.form_after_restart", channel=origin.channel_id), ()))
     address = Address(origin.platform, origin.workspace_id, origin.channel_id, origin.thread_ref)
     for text, buttons in messages:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.flows.effects import Button, DirectMessage, Effect, Notice
+from bot.flows.effects import Button, DirectMessage, Effect, Form, Notice
 from bot.incoming import Incoming, Origin, Outcome, ThreadReply
 from bot.ports import Address, DeliveryError
 from bot.replayed import tell_sender
@@ -79,6 +79,19 @@ async def test_a_replayed_event_with_nothing_to_say_sends_nothing() -> None:
     await follow_up(Outcome())
 
     assert slack.delivered == []
+
+
+@pytest.mark.asyncio
+async def test_the_sender_of_a_replayed_command_that_opens_a_form_is_asked_to_run_it_again() -> None:
+    slack = FakeDeliverer()
+    follow_up = tell_sender({"slack": slack}, "en")(EVENT)
+    assert follow_up is not None
+
+    await follow_up(Outcome(form=Form("submit", "Bring a case", "Send", ())))
+
+    [(effect, _)] = slack.delivered
+    assert isinstance(effect, DirectMessage)
+    assert "run the command again" in effect.text
 
 
 def test_an_event_of_a_platform_without_an_adapter_here_has_no_follow_up() -> None:

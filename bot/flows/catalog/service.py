@@ -185,6 +185,12 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
         "Codev a redémarré après avoir reçu ce que vous avez envoyé dans <#{channel}> et l'a "
         "appliqué à son retour. Sa réponse :\n{answer}",
     ),
+    "inbox.form_after_restart": (
+        "Codev restarted after receiving your command in <#{channel}>, and the form it opens can no "
+        "longer be shown: please run the command again.",
+        "Codev a redémarré après avoir reçu votre commande dans <#{channel}>, et le formulaire "
+        "qu'elle ouvre ne peut plus s'afficher : relancez la commande.",
+    ),
     "inbox.lost_after_restart": (
         "Codev restarted after receiving what you sent in <#{channel}>, and could not record it "
         "once back. It was not recorded: please send it again.",
