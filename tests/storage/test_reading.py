@@ -111,6 +111,12 @@ async def test_a_unit_ended_by_an_error_leaves_the_next_unit_reading(sqlite_engi
     await reads.close()
 
 
+async def _read_after_setup(engine: AsyncEngine, reads: SharedReadConnection) -> None:
+    """A circle set up, then read once through `reads` (so the memo holds it)."""
+    await Driver(make_session_factory(engine), Clock()).start_circle()
+    assert await _circle_name(reads) == "Leaders"
+
+
 class _Statements:
     """Counts the statements an engine runs through SQLAlchemy."""
 
@@ -126,8 +132,7 @@ class _Statements:
 async def test_a_read_repeated_on_an_unchanged_database_runs_no_statement(
     sqlite_engine: AsyncEngine, shared: SharedReadConnection
 ) -> None:
-    await Driver(make_session_factory(sqlite_engine), Clock()).start_circle()
-    assert await _circle_name(shared) == "Leaders"
+    await _read_after_setup(sqlite_engine, shared)
     statements = _Statements(sqlite_engine)
 
     assert await _circle_name(shared) == "Leaders"
@@ -139,8 +144,7 @@ async def test_a_read_repeated_on_an_unchanged_database_runs_no_statement(
 async def test_a_read_repeated_after_another_process_committed_sees_the_change(
     sqlite_engine: AsyncEngine, shared: SharedReadConnection
 ) -> None:
-    await Driver(make_session_factory(sqlite_engine), Clock()).start_circle()
-    assert await _circle_name(shared) == "Leaders"
+    await _read_after_setup(sqlite_engine, shared)
     # A connection of sqlite3's own, as another process would hold.
     other = sqlite3.connect(str(sqlite_engine.url.database))
     with other:
@@ -154,8 +158,7 @@ async def test_a_read_repeated_after_another_process_committed_sees_the_change(
 async def test_a_read_with_other_parameters_is_read_from_the_database(
     sqlite_engine: AsyncEngine, shared: SharedReadConnection
 ) -> None:
-    await Driver(make_session_factory(sqlite_engine), Clock()).start_circle()
-    assert await _circle_name(shared) == "Leaders"
+    await _read_after_setup(sqlite_engine, shared)
     statements = _Statements(sqlite_engine)
 
     async with shared.unit() as uow:
