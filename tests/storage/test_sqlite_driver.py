@@ -16,7 +16,7 @@ from typing import Any
 import aiosqlite
 import pytest
 import pytest_asyncio
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, delete, event, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util.concurrency import greenlet_spawn
@@ -92,7 +92,7 @@ async def test_a_select_outside_a_transaction_runs_without_a_hand_off(
 
 
 @pytest.mark.asyncio
-async def test_only_the_first_write_and_the_commit_of_a_transaction_are_handed_off(
+async def test_only_taking_the_write_lock_and_the_commit_of_a_transaction_are_handed_off(
     sqlite_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with sqlite_engine.connect() as connection:
@@ -102,8 +102,45 @@ async def test_only_the_first_write_and_the_commit_of_a_transaction_are_handed_o
         rows = (await connection.execute(select(parents.c.name))).all()
         await connection.exec_driver_sql("UPDATE parents SET name = ? WHERE id = ?", [("b", 1), ("c", 2)])
         await connection.commit()
-    assert handed == ["_run_statement", "commit"]
+    assert handed == ["_begin_write", "commit"]
     assert rows == [("a",)]
+
+
+def _record_thread(threads: list[int]) -> Any:
+    """A first connection hook giving SQLite a `here()` function that notes the thread it runs on."""
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        def here() -> str:
+            threads.append(threading.get_ident())
+            return "written"
+
+        dbapi_connection._connection._conn.create_function("here", 0, here)
+
+    return on_connect
+
+
+@pytest.mark.asyncio
+async def test_the_first_write_of_a_transaction_runs_on_the_event_loops_thread(sqlite_engine: AsyncEngine) -> None:
+    threads: list[int] = []
+    event.listen(sqlite_engine.sync_engine, "connect", _record_thread(threads))
+    await sqlite_engine.dispose()  # connections opened from now on have the hook
+    async with sqlite_engine.begin() as connection:
+        await connection.exec_driver_sql("INSERT INTO parents (name) VALUES (here())")
+    assert threads == [threading.get_ident()]
+    assert await _names(sqlite_engine) == ["written"]
+
+
+@pytest.mark.asyncio
+async def test_in_autocommit_mode_a_write_still_runs_on_the_thread(sqlite_engine: AsyncEngine) -> None:
+    threads: list[int] = []
+    event.listen(sqlite_engine.sync_engine, "connect", _record_thread(threads))
+    await sqlite_engine.dispose()
+    async with sqlite_engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.exec_driver_sql("INSERT INTO parents (name) VALUES (here())")
+    assert threads != [threading.get_ident()]
+    assert len(threads) == 1
+    assert await _names(sqlite_engine) == ["written"]
 
 
 @pytest.mark.asyncio
