@@ -166,17 +166,22 @@ async def build(
 # landed in about one acknowledgement in a hundred, as a pause several times the request's own
 # time (bench/slack_ack: thread-reply p99 1.04 ms against 0.45 ms with the collector off).
 YOUNG_COLLECTION_EVERY = 10_000
+# The middle generation every 50 young collections instead of 10. What it scans is mostly work
+# in flight, alive rather than garbage: amid a burst of 1,000 Discord interactions, 100,000
+# tasks, coroutines and requests, 85-100 ms during which no answer went out. The inbox collects
+# it while idle anyway (`collect_while_idle`).
+MIDDLE_COLLECTION_EVERY = 50
 
 
 def tune_collector() -> None:
     """Once start-up is done: put what it built (modules, engine, adapters: objects that live as
     long as the process) out of the garbage collector's sight, so a full collection scans only
     what came after instead of stalling every request in flight for a tenth of a second; and
-    collect the young generation less often (`YOUNG_COLLECTION_EVERY`)."""
+    collect the young and middle generations less often (`YOUNG_COLLECTION_EVERY`,
+    `MIDDLE_COLLECTION_EVERY`)."""
     gc.collect()
     gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(YOUNG_COLLECTION_EVERY, middle, old)
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, MIDDLE_COLLECTION_EVERY, gc.get_threshold()[2])
 
 
 def collect_while_idle() -> None:

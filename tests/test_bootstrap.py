@@ -106,6 +106,36 @@ def test_after_tuning_the_collector_thousands_of_new_objects_trigger_no_collecti
     assert after == 0
 
 
+def _middle_collections_while_keeping(count: int) -> int:
+    collections = 0
+
+    def counted(phase: str, info: dict[str, int]) -> None:
+        nonlocal collections
+        if phase == "start" and info["generation"] >= 1:
+            collections += 1
+
+    gc.collect()
+    gc.callbacks.append(counted)
+    try:
+        kept = [[] for _ in range(count)]  # a burst's work in flight: alive, not garbage
+    finally:
+        gc.callbacks.remove(counted)
+    assert len(kept) == count
+    return collections
+
+
+def test_after_tuning_the_collector_a_burst_of_live_objects_triggers_no_middle_collection() -> None:
+    thresholds = gc.get_threshold()
+    try:
+        tune_collector()
+        collections = _middle_collections_while_keeping(20 * YOUNG_COLLECTION_EVERY)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+    assert collections == 0
+
+
 def _after_idle_collection(young_objects: int) -> int:
     """The young generation's count once `collect_while_idle` ran with `young_objects` new ones."""
     thresholds = gc.get_threshold()
