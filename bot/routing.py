@@ -42,6 +42,10 @@ async def save_step(uow: UnitOfWork, circle: Circle | None, case: Case | None, s
         await uow.outbox.add(step.effects, now)
 
 
+# What follows the case number of a command about one case ("extend 3 2d"), and its usage.
+_WORDS_AFTER_CASE = {"extend": 1, "reassign": 1}
+_USAGE = {"extend": "error.extend_usage", "reassign": "error.reassign_usage"}
+
 _CASE_COMMANDS: dict[str, Callable[[str], c.Command]] = {
     "advance": c.Advance,
     "withdraw": c.Withdraw,
@@ -172,6 +176,11 @@ class Router:
 
     async def _case_slash(self, circle: Circle, sub: str, args: tuple[str, ...]) -> Outcome:
         number, rest = intake.split_case_ref(args)
+        if len(rest) > _WORDS_AFTER_CASE.get(sub, 0):
+            # A word left over is never ignored: "/codev pause 12a" must not pause the circle.
+            if number is None:
+                raise DomainError("error.not_a_case_number", value=rest[0][:40])
+            raise DomainError(_USAGE.get(sub, "error.case_command_usage"), sub=sub)
         if sub in ("pause", "resume") and number is None and not self._origin.thread_ref:
             return await self._circle_step(
                 c.PauseCircle(self._actor) if sub == "pause" else c.ResumeCircle(self._actor)

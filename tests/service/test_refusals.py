@@ -475,6 +475,51 @@ async def test_extend_by_an_unreadable_duration_is_refused_in_french(driver: Dri
 
 
 @pytest.mark.asyncio
+async def test_pause_with_a_word_that_is_not_a_case_number_is_refused_and_the_circle_runs_on(driver: Driver) -> None:
+    await driver.start_circle()
+    await driver.open_case()
+    before = await snapshot(driver.sessions)
+
+    outcome = await driver.slash(FAC, "pause 12a")
+
+    assert refusal_text(outcome) == say("en", "error.not_a_case_number", value="12a")
+    assert await snapshot(driver.sessions) == before
+
+
+@pytest.mark.asyncio
+async def test_status_of_a_negative_number_names_it_rather_than_showing_the_circle(driver: Driver) -> None:
+    await driver.start_circle()
+
+    outcome = await driver.slash(BOB, "status -1")
+
+    assert refusal_text(outcome) == say("en", "error.not_a_case_number", value="-1")
+
+
+@pytest.mark.asyncio
+async def test_words_after_the_case_number_get_the_commands_usage_in_french(driver: Driver) -> None:
+    await driver.start_circle(language="fr")
+    await driver.open_case()
+    before = await snapshot(driver.sessions)
+
+    outcome = await driver.slash(CLIENT, "withdraw 1 because it is solved")
+
+    assert refusal_text(outcome) == say("fr", "error.case_command_usage", sub="withdraw")
+    assert await snapshot(driver.sessions) == before
+
+
+@pytest.mark.asyncio
+async def test_extend_with_a_word_where_the_case_number_goes_is_refused(driver: Driver) -> None:
+    await driver.start_circle()
+    await driver.open_case()
+    before = await snapshot(driver.sessions)
+
+    outcome = await driver.slash(FAC, "extend case1 2d")
+
+    assert refusal_text(outcome) == say("en", "error.not_a_case_number", value="case1")
+    assert await snapshot(driver.sessions) == before
+
+
+@pytest.mark.asyncio
 async def test_a_case_number_that_does_not_exist_is_named_in_the_refusal(driver: Driver) -> None:
     await driver.start_circle()
     await driver.open_case()

@@ -168,11 +168,16 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
         "Use: /codev settings, /codev settings NAME VALUE, or /codev settings facilitator @member.",
         "Utilisez : /codev settings, /codev settings NOM VALEUR, ou /codev settings facilitator @membre.",
     ),
+    "error.not_a_case_number": (
+        "'{value}' is not a case number: write it as 3 or #3.",
+        "« {value} » n'est pas un numéro de cas : écrivez-le 3 ou #3.",
+    ),
+    "error.case_command_usage": ("Use: /codev {sub} [case].", "Utilisez : /codev {sub} [cas]."),
     "error.extend_usage": ("Use: /codev extend [case] 2d.", "Utilisez : /codev extend [cas] 2j."),
     "error.reassign_usage": ("Use: /codev reassign [case] @member.", "Utilisez : /codev reassign [cas] @membre."),
     "error.leave_with_open_case": (
         "Your case {number} is still open: close or withdraw it before leaving.",
-        "Votre cas {number} est encore ouvert : closez-le ou retirez-le avant de partir.",
+        "Votre cas {number} est encore ouvert : clôturez-le ou retirez-le avant de partir.",
     ),
     "error.member_has_open_case": (
         "{who} already has case {number} in progress; one case at a time.",
