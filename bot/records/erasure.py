@@ -75,6 +75,9 @@ async def _check_member_erasure(uow: UnitOfWork, circle: Circle, actor: str, tar
         _require_facilitator(circle, actor)
         if circle.member(target) is not None:
             raise DomainError("records.error.still_member", who=circle.name_of(target))
+        if not await _involved(uow, circle, target):
+            # A mistyped name, or someone erased already: say so rather than announce an erasure.
+            raise DomainError("records.error.nothing_kept", who=target)
         places = [circle]
     elif circle.member(actor) is None and circle.pending_member(actor) is None:
         raise DomainError("error.not_member")

@@ -278,6 +278,29 @@ async def test_a_facilitator_erasing_a_member_still_in_the_circle_is_refused(dri
 
 
 @pytest.mark.asyncio
+async def test_erasing_someone_the_circle_keeps_nothing_of_is_refused_before_any_confirmation(driver: Driver) -> None:
+    await full_consultation(driver)
+    before = await snapshot(driver.sessions)
+
+    outcome = await driver.slash(FAC, "forget-me @ghost")
+
+    assert refusal_text(outcome) == say("en", "records.error.nothing_kept", who="ghost")
+    assert await snapshot(driver.sessions) == before
+
+
+@pytest.mark.asyncio
+async def test_confirming_an_erasure_twice_erases_once_and_then_says_nothing_is_kept(driver: Driver) -> None:
+    await full_consultation(driver)
+    accepted(await driver.slash(DAN, "leave"))
+    accepted(await driver.press(FAC, CONFIRM_MEMBER, value=DAN))
+
+    outcome = await driver.press(FAC, CONFIRM_MEMBER, value=DAN)
+
+    assert refusal_text(outcome) == say("en", "records.error.nothing_kept", who=DAN)
+    assert len(await rows_in(driver.sessions, "erasures")) == 1
+
+
+@pytest.mark.asyncio
 async def test_a_client_with_a_case_in_progress_cannot_erase_their_data_yet(driver: Driver) -> None:
     await driver.start_circle()
     await driver.open_case()

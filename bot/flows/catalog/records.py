@@ -181,6 +181,11 @@ RECORD_MESSAGES.update(
             "Only the circle's facilitators may do that.",
             "Seules les personnes animatrices du cercle peuvent faire cela.",
         ),
+        "records.error.nothing_kept": (
+            "This circle keeps nothing of {who}: there is nothing to erase. Name them as the app shows them (@name).",
+            "Ce cercle ne garde rien de {who} : il n'y a rien à effacer. "
+            "Nommez la personne comme l'app l'affiche (@nom).",
+        ),
         "records.error.still_member": (
             "{who} is still a member: only they can erase their data (/codev forget-me).",
             "{who} est encore membre : seule cette personne peut effacer ses données (/codev forget-me).",
