@@ -151,6 +151,8 @@ def parse_schedule(args: tuple[str, ...], today: date) -> ScheduleRequest:
         return ScheduleRequest(skip=parse_due(words[1]))
     if words[0] in ("every", "chaque", "toutes") and len(words) >= 3:
         return ScheduleRequest(rule=_rule(words, today))
+    if words[0] in ("clear", "skip"):  # with a word too many or too few, not a date to read
+        raise DomainError("error.schedule_usage")
     if len(words) == 2:
         return ScheduleRequest(add=datetime.combine(parse_due(words[0]), parse_clock(words[1])))
     raise DomainError("error.schedule_usage")

@@ -167,6 +167,8 @@ def test_the_recurring_rule_can_be_cleared() -> None:
         "every 4 weeks on tuesday wednesday at 15:00",
         "skip",
         "skip 2027-01-05 2027-01-06",
+        "clear now",
+        "clear 15:00",
         "2027-01-05",
         "2027-01-05 15:00 extra",
     ],

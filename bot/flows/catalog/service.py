@@ -70,8 +70,8 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
         "export, journal, forget-me.",
     ),
     "members.list": (
-        "{count} members:\n{members}\nWaiting to accept the charter: {pending}",
-        "{count} membres :\n{members}\nEn attente d'accepter la charte : {pending}",
+        "Members ({count}):\n{members}\nWaiting to accept the charter: {pending}",
+        "Membres ({count}) :\n{members}\nEn attente d'accepter la charte : {pending}",
     ),
     "queue.list": (
         "Next clients, in order:\n{queue}\nCases brought so far: {turns}",
