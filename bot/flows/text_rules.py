@@ -75,12 +75,32 @@ _ADVICE_MARKERS = (
 )
 
 
+# Ways to ask that contain a marker: "I'd like to know…", "what have you tried?".
+_ASKING = ("i would like", "i'd like", "i would love", "i'd love", "i would be curious", "i'd be curious")
+_QUESTION_WORDS = frozenset(
+    {"what", "which", "how", "who", "whom", "where", "when", "else", "qu'", "quoi", "comment", "quand", "où", "qui"}
+)
+
+
 def reads_as_advice(text: str) -> bool:
-    """A clarification reply that is no question, or advice phrased as one ("have you tried…?")."""
+    """A clarification reply that is no question, or advice phrased as one ("have you tried…?"),
+    but not a question that only contains a marker ("what have you tried so far?")."""
     lowered = " ".join(text.lower().split())
     if "?" not in lowered:
         return True
-    return any(marker in lowered for marker in _ADVICE_MARKERS)
+    for asking in _ASKING:
+        lowered = lowered.replace(asking, " ")
+    return any(_advises(lowered, marker) for marker in _ADVICE_MARKERS)
+
+
+def _advises(lowered: str, marker: str) -> bool:
+    start = lowered.find(marker)
+    while start != -1:
+        word_before = lowered[:start].rstrip().rsplit(" ", 1)[-1]
+        if word_before not in _QUESTION_WORDS:
+            return True
+        start = lowered.find(marker, start + 1)
+    return False
 
 
 _RESERVATION_MARKERS = (

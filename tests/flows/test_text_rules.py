@@ -52,6 +52,28 @@ def test_a_plain_question_is_not_advice(text: str) -> None:
     assert not reads_as_advice(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What have you tried so far?",
+        "What else have you considered?",
+        "Qu'avez-vous essayé jusqu'ici ?",
+        "I'd like to know: when did it start?",
+        "I would like to understand who decides?",
+    ],
+)
+def test_a_question_that_only_contains_an_advice_marker_is_not_advice(text: str) -> None:
+    assert not reads_as_advice(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["What do you think? You should talk to HR.", "I'd like to know why: have you tried asking them?"],
+)
+def test_advice_beside_a_question_is_still_advice(text: str) -> None:
+    assert reads_as_advice(text)
+
+
 @pytest.mark.parametrize("text", ["Could you reformulate", "This is unclear", "C'est flou", "Why this date?"])
 def test_a_reservation_is_recognised(text: str) -> None:
     assert reads_as_reservation(text)
