@@ -508,6 +508,18 @@ async def test_words_after_the_case_number_get_the_commands_usage_in_french(driv
 
 
 @pytest.mark.asyncio
+async def test_extend_with_a_word_after_its_duration_gets_the_extend_usage(driver: Driver) -> None:
+    await driver.start_circle()
+    await driver.open_case()
+    before = await snapshot(driver.sessions)
+
+    outcome = await driver.slash(FAC, "extend 1 2d please")
+
+    assert refusal_text(outcome) == say("en", "error.extend_usage")
+    assert await snapshot(driver.sessions) == before
+
+
+@pytest.mark.asyncio
 async def test_extend_with_a_word_where_the_case_number_goes_is_refused(driver: Driver) -> None:
     await driver.start_circle()
     await driver.open_case()
