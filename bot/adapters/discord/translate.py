@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 ANSWER_WITHIN = 2.0
 _REPLY_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+# Set in an interaction's `extras` once a form page took it (see `form_page`).
+_PAGE_TAKEN = "codev_form_page_taken"
 
 
 def language_of(interaction: discord.Interaction[Any]) -> str:
@@ -119,6 +121,9 @@ class Interactions:
         pending = self._forms.get(token)
         if pending is None:
             return  # no longer held: `lost_form` answers, with what was typed
+        # discord.py runs this page's modal and `lost_form` side by side, the modal first; a
+        # last page drops the form before `lost_form` looks, so the page says it was taken.
+        interaction.extras[_PAGE_TAKEN] = True
         pending.take(page, values)
         steps = len(pending.pages)
         if page + 1 < steps:
@@ -142,7 +147,7 @@ class Interactions:
             return
         data: dict[str, Any] = dict(interaction.data or {})
         token = form_token(str(data.get("custom_id", "")))
-        if token is None or self._forms.get(token) is not None:
+        if token is None or self._forms.get(token) is not None or interaction.extras.get(_PAGE_TAKEN):
             return
         language = language_of(interaction)
         typed = list(_typed(data.get("components", [])))

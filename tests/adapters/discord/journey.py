@@ -12,6 +12,7 @@ from bot.storage.tables import contributions
 from bot.storage.uow import UnitOfWork
 
 from . import payloads as p
+from .fake_discord import Interacted
 from .world import CONSULTANTS, World
 
 SUBMISSION_STEP_1 = {
@@ -39,8 +40,9 @@ def form_button(message: dict[str, Any], op: str) -> str:
     raise AssertionError(f"no cvf:{op} button in {message['components']}")
 
 
-async def submit_case(world: World, who: str, channel: str | int) -> None:
-    """`/codev submit`: the six fields in two modals (the required ones first)."""
+async def submit_case(world: World, who: str, channel: str | int) -> Interacted:
+    """`/codev submit`: the six fields in two modals (the required ones first); the second's
+    submission."""
     fake = world.fake
     opened = await fake.slash(who, "submit", channel)
     step_one = await world.fill(who, opened, SUBMISSION_STEP_1, channel)
@@ -51,6 +53,7 @@ async def submit_case(world: World, who: str, channel: str | int) -> None:
     more = await fake.press(who, message, form_button(message, "c"), channel)
     sent = await world.fill(who, more, SUBMISSION_STEP_2, channel)
     await fake.answered(sent)
+    return sent
 
 
 async def press_card(world: World, who: str, number: int, action: str) -> None:

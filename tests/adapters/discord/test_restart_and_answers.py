@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.flows.catalog import t
 from bot.incoming import Incoming, Outcome
 
 from .journey import submit_case
@@ -116,6 +117,17 @@ async def _submitted_after_a_restart(world: World, *, labelled: bool = False) ->
 
 def _shown(answers: list[Any]) -> str:
     return "\n".join(answer.body.get("data", answer.body).get("content", "") for answer in answers)
+
+
+@pytest.mark.asyncio
+async def test_a_form_sent_while_the_bot_runs_is_never_answered_as_lost(world: World) -> None:
+    fake = world.fake
+    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
+
+    sent = await submit_case(world, "ann", fake.text_id)
+    await world.drained()
+
+    assert t("en", "discord.form_expired").split(" (")[0] not in _shown(fake.answers(sent))
 
 
 @pytest.mark.asyncio
