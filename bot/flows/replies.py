@@ -86,7 +86,10 @@ def reply(circle: Circle, case: Case, cmd: c.Reply, roles: frozenset[Role], now:
                 synthesis, items = parse_plan(text, now.date())
             except DomainError as problem:
                 kind = K.COMMENT
-                private("plan.reply_unreadable", reason=say(circle, problem.key, **problem.params))
+                if changed.plan is not None and problem.key == "error.plan_needs_items":
+                    private("plan.comment_kept")  # a word after the plan, not a plan that failed
+                else:
+                    private("plan.reply_unreadable", reason=say(circle, problem.key, **problem.params))
             else:
                 changed, more = set_plan(circle, changed, cmd.actor, Plan(synthesis, items, now))
                 effects.extend(more)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.flows import commands as c
+from bot.flows.catalog import t
 from bot.flows.errors import DomainError
 from bot.flows.model import ActionItem, ContributionKind, Phase
 
@@ -103,6 +104,17 @@ def test_an_unreadable_plan_reply_is_still_recorded_with_a_private_explanation()
     assert kinds(step) == [(K.COMMENT, False)]
     assert len(private_to(step, CLIENT)) == 1
     assert session.case.plan is None
+
+
+def test_a_one_line_comment_after_the_plan_is_posted_says_the_plan_stands() -> None:
+    session = open_case().drive_to(Phase.ACTION_PLAN)
+    session.post_plan()
+    posted = session.case.plan
+    step = session.reply(CLIENT, "Thanks, everyone!")
+    assert kinds(step) == [(K.COMMENT, False)]
+    (note,) = private_to(step, CLIENT)
+    assert note.text == t("en", "plan.comment_kept")
+    assert session.case.plan == posted
 
 
 def test_the_plan_phase_ends_on_a_majority_of_endorsements() -> None:

@@ -173,6 +173,13 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "plan.due": ("by {due}", "avant le {due}"),
     "plan.shown": ("Action plan:\n{text}", "Plan d'action :\n{text}"),
+    "plan.comment_kept": (
+        "Your reply is kept as a comment, and your posted plan stands. To change the plan, post it "
+        "again whole: a synthesis line, then one action per line starting with '-'.",
+        "Votre réponse est conservée comme commentaire, et le plan publié reste en place. Pour le "
+        "modifier, publiez-le de nouveau en entier : une ligne de synthèse, puis une action par ligne "
+        "commençant par '-'.",
+    ),
     "plan.reply_unreadable": (
         "Your reply is kept, but I could not read it as a plan: {reason} Write a synthesis "
         "line, then one action per line starting with '-'.",
