@@ -203,7 +203,10 @@ _STATUS_WORDS: dict[str, ItemStatus] = {
     "changé": ItemStatus.CHANGED,
 }
 _UPDATE = re.compile(
-    r"^\s*#?(?P<item>\d+)?\s*[:.)-]?\s*(?P<status>" + "|".join(_STATUS_WORDS) + r")\b\s*[:,-]?\s*",
+    # "Action 2 done", "l'action 2 : fait": the word people put before the number is optional.
+    r"^\s*(?:(?:l')?(?:action|item)\s*)?#?(?P<item>\d+)?\s*[:.)-]?\s*(?P<status>"
+    + "|".join(_STATUS_WORDS)
+    + r")\b\s*[:,-]?\s*",
     re.IGNORECASE,
 )
 

@@ -92,6 +92,8 @@ def test_agreement_is_not_a_reservation(text: str) -> None:
         ("3. dropped", (3, ItemStatus.DROPPED, "")),
         ("1 fait : ça s'est bien passé", (1, ItemStatus.DONE, "ça s'est bien passé")),
         ("2 Changed: new target", (2, ItemStatus.CHANGED, "new target")),
+        ("Action 1 done, action 2 still open.", (1, ItemStatus.DONE, "action 2 still open.")),
+        ("L'action 3 : abandonné", (3, ItemStatus.DROPPED, "")),
     ],
 )
 def test_an_update_reply_is_read_as_item_status_and_note(text: str, expected: tuple[int, ItemStatus, str]) -> None:
