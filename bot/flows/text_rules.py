@@ -26,6 +26,8 @@ def clean_text(text: str, *, limit: int, field: str) -> str:
     stripped = text.strip()
     if not stripped:
         raise DomainError("error.empty_text", field=f"field.{field}")
+    if len(stripped) > limit and field == "reply":  # a reply may be sent in parts
+        raise DomainError("error.reply_too_long", limit=limit, length=len(stripped))
     if len(stripped) > limit:
         raise DomainError("error.text_too_long", field=f"field.{field}", limit=limit, length=len(stripped))
     return stripped

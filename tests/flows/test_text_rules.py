@@ -164,13 +164,19 @@ def test_parse_duration_gives_a_span_of_at_most_thirty_days_or_a_domain_error(te
         assert timedelta(0) < span <= timedelta(days=30)
 
 
+def test_an_oversized_name_is_refused_as_too_long_not_as_a_reply_to_split() -> None:
+    refused = attempt(lambda: clean_text("x" * 10, limit=5, field="name"))
+    assert isinstance(refused, DomainError)
+    assert (refused.key, refused.params) == ("error.text_too_long", {"field": "field.name", "limit": 5, "length": 10})
+
+
 @given(st.text(), st.integers(min_value=1, max_value=50))
 def test_clean_text_returns_stripped_text_within_the_limit_or_refuses(text: str, limit: int) -> None:
     cleaned = attempt(lambda: clean_text(text, limit=limit, field="reply"))
     if isinstance(cleaned, DomainError):
         expected: tuple[str, dict[str, object]] = ("error.empty_text", {"field": "field.reply"})
         if text.strip():
-            expected = ("error.text_too_long", {"field": "field.reply", "limit": limit, "length": len(text.strip())})
+            expected = ("error.reply_too_long", {"limit": limit, "length": len(text.strip())})
         assert (cleaned.key, cleaned.params) == expected
     else:
         assert cleaned == text.strip()

@@ -28,10 +28,14 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
     "field.timezone": ("time zone", "fuseau horaire"),
     "error.empty_text": ("The {field} is empty.", "Le champ {field} est vide."),
     "error.text_too_long": (
-        "The {field} is {length} characters long; the limit is {limit}. Please shorten it or "
+        "The {field} is {length} characters long; the limit is {limit}. Please shorten it.",
+        "Le champ {field} fait {length} caractères ; la limite est de {limit}. Raccourcissez-le.",
+    ),
+    "error.reply_too_long": (
+        "Your reply is {length} characters long; the limit is {limit}. Please shorten it or "
         "split it in several replies.",
-        "Le champ {field} fait {length} caractères ; la limite est de {limit}. Raccourcissez-le "
-        "ou répartissez-le en plusieurs réponses.",
+        "Votre réponse fait {length} caractères ; la limite est de {limit}. Raccourcissez-la "
+        "ou répartissez-la en plusieurs réponses.",
     ),
     "error.bad_date": (
         "'{value}' is not a date I can read; write it as YYYY-MM-DD.",
