@@ -186,6 +186,8 @@ def _swap(circle: Circle, cmd: c.SwapTurns, now: datetime) -> Step:
     for user in (cmd.first, cmd.second):
         if user not in queue:
             raise DomainError("error.unknown_member", who=user)
+    if cmd.first == cmd.second:  # nothing would move, and the channel would read "Fay and Fay swapped"
+        raise DomainError("error.swap_same", who=circle.name_of(cmd.first))
     a, b = queue.index(cmd.first), queue.index(cmd.second)
     queue[a], queue[b] = queue[b], queue[a]
     changed = circle.replace(rotation=Rotation(tuple(queue), circle.rotation.history))

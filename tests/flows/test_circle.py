@@ -286,6 +286,10 @@ def test_a_facilitator_can_swap_anyones_turns() -> None:
     assert circle.rotation.queue == (FAC, "m3", "m2", "m1")
 
 
+def test_swapping_a_member_with_themselves_is_refused() -> None:
+    assert refusal(make_circle(members=3), c.SwapTurns("m2", "m2", "m2")).key == "error.swap_same"
+
+
 def test_swapping_with_someone_outside_the_rotation_is_refused() -> None:
     assert refusal(make_circle(), c.SwapTurns("m1", "m1", STRANGER)).key == "error.unknown_member"
 

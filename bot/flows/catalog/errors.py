@@ -116,6 +116,10 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
         "You can only swap your own turn (facilitators can swap anyone's).",
         "Vous ne pouvez échanger que votre propre tour (l'animation peut échanger ceux de tous).",
     ),
+    "error.swap_same": (
+        "Name two different members to swap turns ({who} was named twice).",
+        "Nommez deux personnes différentes pour échanger leurs tours ({who} est nommée deux fois).",
+    ),
     "error.already_facilitator": ("{who} is already a facilitator.", "{who} anime déjà le cercle."),
     "error.bad_timezone": (
         "'{value}' is not a time zone I know; use a name like America/Montreal or Europe/Paris.",
