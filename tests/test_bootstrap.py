@@ -73,18 +73,20 @@ def test_after_tuning_the_collector_a_full_collection_has_none_of_the_startup_he
     assert frozen > 0
 
 
-def _young_collections_while_keeping(count: int) -> int:
+def _collections_while_keeping(count: int, *, oldest_at_least: int = 0) -> int:
+    """How many collections of generation `oldest_at_least` or older run while `count`
+    containers are made and kept alive, as a request's or a burst's work in flight is."""
     collections = 0
 
     def counted(phase: str, info: dict[str, int]) -> None:
         nonlocal collections
-        if phase == "start":
+        if phase == "start" and info["generation"] >= oldest_at_least:
             collections += 1
 
     gc.collect()
     gc.callbacks.append(counted)
     try:
-        kept = [[] for _ in range(count)]  # containers that stay alive, as a request's do
+        kept = [[] for _ in range(count)]
     finally:
         gc.callbacks.remove(counted)
     assert len(kept) == count
@@ -95,9 +97,9 @@ def test_after_tuning_the_collector_thousands_of_new_objects_trigger_no_collecti
     thresholds = gc.get_threshold()
     try:
         gc.set_threshold(700, 10, 10)  # CPython's default
-        before = _young_collections_while_keeping(5_000)
+        before = _collections_while_keeping(5_000)
         tune_collector()
-        after = _young_collections_while_keeping(5_000)
+        after = _collections_while_keeping(5_000)
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
@@ -106,29 +108,11 @@ def test_after_tuning_the_collector_thousands_of_new_objects_trigger_no_collecti
     assert after == 0
 
 
-def _middle_collections_while_keeping(count: int) -> int:
-    collections = 0
-
-    def counted(phase: str, info: dict[str, int]) -> None:
-        nonlocal collections
-        if phase == "start" and info["generation"] >= 1:
-            collections += 1
-
-    gc.collect()
-    gc.callbacks.append(counted)
-    try:
-        kept = [[] for _ in range(count)]  # a burst's work in flight: alive, not garbage
-    finally:
-        gc.callbacks.remove(counted)
-    assert len(kept) == count
-    return collections
-
-
 def test_after_tuning_the_collector_a_burst_of_live_objects_triggers_no_middle_collection() -> None:
     thresholds = gc.get_threshold()
     try:
         tune_collector()
-        collections = _middle_collections_while_keeping(20 * YOUNG_COLLECTION_EVERY)
+        collections = _collections_while_keeping(20 * YOUNG_COLLECTION_EVERY, oldest_at_least=1)
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
