@@ -29,6 +29,7 @@ from bot.flows.table import base_reply_kind, reply_role
 from bot.flows.text_rules import (
     MAX_REPLY,
     clean_text,
+    lists_actions,
     parse_plan,
     parse_update,
     reads_as_advice,
@@ -81,15 +82,16 @@ def reply(circle: Circle, case: Case, cmd: c.Reply, roles: frozenset[Role], now:
                 kind, out_of_role = K.ANSWER, False
             else:
                 private("consultation.client_listens", *_signal_buttons(circle, case))
+        case (P.ACTION_PLAN, R.CLIENT) if changed.plan is not None and not lists_actions(text):
+            # Replacing the plan starts its endorsements over: only a reply listing actions does.
+            kind = K.COMMENT
+            private("plan.comment_kept")
         case (P.ACTION_PLAN, R.CLIENT):
             try:
                 synthesis, items = parse_plan(text, now.date())
             except DomainError as problem:
                 kind = K.COMMENT
-                if changed.plan is not None and problem.key == "error.plan_needs_items":
-                    private("plan.comment_kept")  # a word after the plan, not a plan that failed
-                else:
-                    private("plan.reply_unreadable", reason=say(circle, problem.key, **problem.params))
+                private("plan.reply_unreadable", reason=say(circle, problem.key, **problem.params))
             else:
                 changed, more = set_plan(circle, changed, cmd.actor, Plan(synthesis, items, now))
                 effects.extend(more)

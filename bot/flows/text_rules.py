@@ -137,6 +137,12 @@ _DUE = re.compile(
 )
 
 
+def lists_actions(text: str) -> bool:
+    """Whether a reply lists actions as bullets or numbers (the only way to revise a posted
+    plan by reply: a plain multi-line thank-you must not replace it)."""
+    return any(_BULLET.match(line) for line in text.splitlines())
+
+
 def parse_due(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())

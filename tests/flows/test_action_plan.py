@@ -117,6 +117,28 @@ def test_a_one_line_comment_after_the_plan_is_posted_says_the_plan_stands() -> N
     assert session.case.plan == posted
 
 
+def test_a_multi_line_comment_after_the_plan_is_posted_leaves_the_plan_and_its_endorsements() -> None:
+    session = open_case().drive_to(Phase.ACTION_PLAN)
+    session.post_plan()
+    session.do(c.Endorse("m2", "e1"))
+    posted, endorsed = session.case.plan, session.case.finished
+    step = session.reply(CLIENT, "Thanks, everyone!\nThis helps a lot.\nSee you Tuesday.")
+    assert kinds(step) == [(K.COMMENT, False)]
+    (note,) = private_to(step, CLIENT)
+    assert note.text == t("en", "plan.comment_kept")
+    assert (session.case.plan, session.case.finished) == (posted, endorsed)
+
+
+def test_a_bulleted_reply_after_the_plan_is_posted_replaces_it() -> None:
+    session = open_case().drive_to(Phase.ACTION_PLAN)
+    session.post_plan()
+    step = session.reply(CLIENT, "Revised after your comments\n- call the board\n- hire a coach")
+    assert kinds(step) == [(K.PLAN, False)]
+    plan = session.case.plan
+    assert plan is not None
+    assert [item.what for item in plan.items] == ["call the board", "hire a coach"]
+
+
 def test_the_plan_phase_ends_on_a_majority_of_endorsements() -> None:
     session = open_case().drive_to(Phase.ACTION_PLAN)  # three consultants
     session.post_plan()
