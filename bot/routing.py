@@ -232,7 +232,7 @@ class Router:
         await save_step(self._uow, circle, None, step, self._now)
         for case in await self._uow.cases.list_for_circle(circle.id, active_only=True):
             if self._actor in case.consultants:
-                checked = handle_case(step.circle, case, c.Recheck(c.SYSTEM_ACTOR), self._now)
+                checked = handle_case(step.circle, case, c.Recheck(c.SYSTEM_ACTOR, self._actor), self._now)
                 await save_step(self._uow, step.circle, case, checked, self._now)
         return Outcome()
 

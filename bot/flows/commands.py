@@ -245,6 +245,8 @@ class MeetingHeld(Command):
 class Recheck(Command):
     """The circle changed under the case (a consultant left): does its phase end now?"""
 
+    left: str = ""  # the member who just left, if that is the change
+
 
 CircleCommand = (
     SetupCircle

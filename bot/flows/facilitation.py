@@ -21,6 +21,8 @@ from bot.flows.step import Step, local_time, say
 
 # Phases that cannot end on their deadline without their required act.
 _REQUIRED_ACT = {Phase.CONTRACT: "contract", Phase.ACTION_PLAN: "plan"}
+# Phases that are the consultants' to complete: with none left, they wait for a facilitator.
+_NEEDS_CONSULTANTS = (Phase.CLARIFICATION, Phase.CONTRACT, Phase.CONSULTATION, Phase.ACTION_PLAN)
 
 
 def close_case(circle: Circle, case: Case, cmd: c.CloseCase, roles: frozenset[Role], now: datetime) -> Step:
@@ -103,7 +105,17 @@ def meeting_held(circle: Circle, case: Case, cmd: c.MeetingHeld, roles: frozense
 
 def recheck(circle: Circle, case: Case, cmd: c.Recheck, roles: frozenset[Role], now: datetime) -> Step:
     # A fresh but equal value: `handle_case` then settles it against the changed circle.
-    return Step(circle, case.replace())
+    effects: tuple[Effect, ...] = ()
+    if cmd.left in case.consultants and case.phase in _NEEDS_CONSULTANTS and not active_consultants(circle, case):
+        text = say(
+            circle,
+            "facilitator.no_consultants_left",
+            number=case.number,
+            title=case.expose.title,
+            who=circle.name_of(cmd.left),
+        )
+        effects = tuple(DirectMessage(circle.id, f, text, case_id=case.id) for f in circle.facilitators)
+    return Step(circle, case.replace(), (), effects)
 
 
 def timer_fired(circle: Circle, case: Case, cmd: c.TimerFired, roles: frozenset[Role], now: datetime) -> Step:
@@ -144,6 +156,10 @@ def _reminders(circle: Circle, case: Case, kind: TimerKind) -> list[Effect]:
 
 
 def _deadline(circle: Circle, case: Case, now: datetime) -> Step:
+    if case.phase in _NEEDS_CONSULTANTS and not active_consultants(circle, case):
+        text = say(circle, "facilitator.no_consultants_at_deadline", number=case.number, title=case.expose.title)
+        held = tuple(DirectMessage(circle.id, f, text, case_id=case.id) for f in circle.facilitators)
+        return Step(circle, case, (), held)
     missing = _REQUIRED_ACT.get(case.phase)
     if missing is None or (missing == "contract" and case.contract) or (missing == "plan" and case.plan):
         moved, effects = advance(circle, case, now)

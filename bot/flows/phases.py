@@ -53,7 +53,8 @@ def phase_complete(circle: Circle, case: Case) -> bool:
     consultants = active_consultants(circle, case)
     match case.phase:
         case Phase.CLARIFICATION | Phase.CONSULTATION:
-            return all(user in case.finished for user in consultants)
+            # With every consultant gone, nobody finished: the phase waits for a facilitator.
+            return bool(consultants) and all(user in case.finished for user in consultants)
         case Phase.CONTRACT:
             return case.contract is not None and majority(len(case.finished & set(consultants)), len(consultants))
         case Phase.ACTION_PLAN:

@@ -11,8 +11,9 @@ from bot.flows.circle_engine import handle_circle
 from bot.flows.effects import SetTimer
 from bot.flows.errors import DomainError
 from bot.flows.model import Phase, TimerKind
+from bot.flows.step import Step
 
-from .builders import CLIENT, FAC, NOW, dm_recipients, dms, make_circle, of_type, open_case, thread_texts
+from .builders import CLIENT, FAC, NOW, Session, dm_recipients, dms, make_circle, of_type, open_case, thread_texts
 
 # --- withdraw ----------------------------------------------------------------------------
 
@@ -390,6 +391,36 @@ def test_a_recheck_ends_a_phase_that_a_departure_completed() -> None:
     session.circle = handle_circle(session.circle, c.Leave(last), NOW).circle
     session.do(c.Recheck(c.SYSTEM_ACTOR))
     assert session.phase() is Phase.CONTRACT
+
+
+def _all_consultants_leave(session: Session) -> Step:
+    """Each consultant leaves in turn; the step of the last one's recheck."""
+    steps = []
+    for user in session.consultants:
+        session.circle = handle_circle(session.circle, c.Leave(user), NOW).circle
+        steps.append(session.do(c.Recheck(c.SYSTEM_ACTOR, user)))
+    return steps[-1]
+
+
+def test_a_phase_whose_consultants_all_left_does_not_end_as_if_they_had_finished() -> None:
+    session = open_case()
+    _all_consultants_leave(session)
+    assert session.phase() is Phase.CLARIFICATION
+
+
+def test_facilitators_hear_when_the_last_consultant_of_a_case_leaves() -> None:
+    session = open_case()
+    step = _all_consultants_leave(session)
+    assert dm_recipients(step) == [FAC]
+    assert "no consultant left" in dms(step, FAC)[0].text
+
+
+def test_a_deadline_with_no_consultant_left_holds_the_case_and_tells_the_facilitators() -> None:
+    session = open_case()
+    _all_consultants_leave(session)
+    step = session.later(timedelta(days=3)).fire(TimerKind.DEADLINE)
+    assert session.phase() is Phase.CLARIFICATION
+    assert dm_recipients(step) == [FAC]
 
 
 def test_a_recheck_of_an_unfinished_phase_changes_nothing() -> None:

@@ -254,6 +254,21 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "Case {number}: only {active} of {total} consultants have been active in this phase.",
         "Cas {number} : seulement {active} consultant·e·s sur {total} ont été actifs dans cette phase.",
     ),
+    "facilitator.no_consultants_left": (
+        "Case {number} ({title}) has no consultant left since {who} left the circle: it waits in its "
+        "phase, even past its deadline. Advance it yourself (/codev advance {number}) if its client "
+        "wishes to go on, or they can withdraw it.",
+        "Le cas {number} ({title}) n'a plus de consultant·e depuis le départ de {who} : il attend dans "
+        "sa phase, même après son échéance. Faites-le avancer vous-même (/codev advance {number}) si "
+        "la personne cliente souhaite continuer, ou elle peut le retirer.",
+    ),
+    "facilitator.no_consultants_at_deadline": (
+        "Case {number} ({title}) reached its deadline with no consultant left, so it did not move "
+        "on: it waits for you (/codev advance {number}), or for its client to withdraw it.",
+        "Le cas {number} ({title}) a atteint son échéance sans plus aucun·e consultant·e, il n'a donc "
+        "pas avancé : il vous attend (/codev advance {number}), ou attend que la personne cliente le "
+        "retire.",
+    ),
     "facilitator.missing_contract": (
         "Case {number}: the contract phase reached its deadline without a contract from {client}.",
         "Cas {number} : la phase de contrat a atteint son échéance sans contrat de {client}.",
