@@ -44,6 +44,7 @@ async def save_step(uow: UnitOfWork, circle: Circle | None, case: Case | None, s
 
 # What follows the case number of a command about one case ("extend 3 2d"), and its usage.
 _WORDS_AFTER_CASE = {"extend": 1, "reassign": 1}
+_TAKES_NO_WORDS = frozenset({"join", "leave", "members", "meetings", "submit"})
 _USAGE = {"extend": "error.extend_usage", "reassign": "error.reassign_usage"}
 
 _CASE_COMMANDS: dict[str, Callable[[str], c.Command]] = {
@@ -151,6 +152,8 @@ class Router:
         if sub == "setup":
             return await self._setup(args)
         circle = self._require_circle()
+        if sub in _TAKES_NO_WORDS and args:  # "/codev leave now" must not be half-read either
+            raise DomainError("error.takes_no_words", sub=sub)
         if sub == "join":
             return await self._circle_step(c.Join(self._actor, self._origin.display_name, self._origin.timezone))
         if sub == "leave":

@@ -508,6 +508,17 @@ async def test_words_after_the_case_number_get_the_commands_usage_in_french(driv
 
 
 @pytest.mark.asyncio
+async def test_leave_with_a_word_after_it_is_refused_and_the_member_stays(driver: Driver) -> None:
+    await driver.start_circle()
+    before = await snapshot(driver.sessions)
+
+    outcome = await driver.slash(BOB, "leave now")
+
+    assert refusal_text(outcome) == say("en", "error.takes_no_words", sub="leave")
+    assert await snapshot(driver.sessions) == before
+
+
+@pytest.mark.asyncio
 async def test_extend_with_a_word_after_its_duration_gets_the_extend_usage(driver: Driver) -> None:
     await driver.start_circle()
     await driver.open_case()

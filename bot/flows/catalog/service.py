@@ -172,6 +172,10 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' is not a case number: write it as 3 or #3.",
         "« {value} » n'est pas un numéro de cas : écrivez-le 3 ou #3.",
     ),
+    "error.takes_no_words": (
+        "Use: /codev {sub}, with nothing after it. Nothing was done.",
+        "Utilisez : /codev {sub}, sans rien après. Rien n'a été fait.",
+    ),
     "error.case_command_usage": ("Use: /codev {sub} [case].", "Utilisez : /codev {sub} [cas]."),
     "error.extend_usage": ("Use: /codev extend [case] 2d.", "Utilisez : /codev extend [cas] 2j."),
     "error.reassign_usage": ("Use: /codev reassign [case] @member.", "Utilisez : /codev reassign [cas] @membre."),
