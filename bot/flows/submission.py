@@ -23,6 +23,9 @@ def consultants_for(circle: Circle, client: str) -> tuple[str, ...]:
         if m.user_id != client and (circle.settings.facilitators_consult or not m.facilitator)
     )
     if not consultants:
+        if circle.pending:  # they joined: the client should know who is holding the case up
+            names = ", ".join(m.display_name for m in circle.pending)
+            raise DomainError("error.no_consultants_yet", pending=names)
         raise DomainError("error.no_consultants")
     return consultants
 

@@ -80,6 +80,12 @@ def test_a_submission_with_no_possible_consultant_is_refused() -> None:
     assert _refusal(circle, submission(CLIENT)).key == "error.no_consultants"
 
 
+def test_a_submission_whose_only_consultants_have_not_accepted_the_charter_names_them() -> None:
+    circle = handle_circle(make_circle(members=1), c.Join("newbie", "Newbie"), NOW).circle
+    refused = _refusal(circle, submission(CLIENT))
+    assert (refused.key, refused.params) == ("error.no_consultants_yet", {"pending": "Newbie"})
+
+
 def test_a_submission_while_the_circle_is_paused_is_refused() -> None:
     circle = handle_circle(make_circle(), c.PauseCircle(FAC), NOW).circle
     assert _refusal(circle, submission(CLIENT)).key == "error.circle_paused"

@@ -104,6 +104,11 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
         "A case needs at least one consultant: invite members with /codev join first.",
         "Un cas a besoin d'au moins un·e consultant·e : invitez d'abord des membres avec /codev join.",
     ),
+    "error.no_consultants_yet": (
+        "A case needs at least one consultant, and those who joined have not accepted the charter yet: {pending}.",
+        "Un cas a besoin d'au moins un·e consultant·e, et les personnes qui se sont jointes n'ont pas "
+        "encore accepté la charte : {pending}.",
+    ),
     "error.already_member": ("You are already a member of this circle.", "Vous êtes déjà membre de ce cercle."),
     "error.join_first": ("Use /codev join first.", "Utilisez d'abord /codev join."),
     "error.last_facilitator": (
