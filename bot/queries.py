@@ -95,7 +95,7 @@ def case_status(circle: Circle, case: Case) -> str:
     lines = [
         card_title(circle, case),
         case.expose.question,
-        *(f"{line.label}: {line.value}" for line in card_lines(circle, case)),
+        *(say(circle, "card.line", label=line.label, value=line.value) for line in card_lines(circle, case)),
     ]
     waiting = awaited(circle, case)
     if waiting:

@@ -116,7 +116,7 @@ def acknowledge(circle: Circle, case: Case, cmd: c.Acknowledge, roles: frozenset
     comment = optional_text(cmd.comment, limit=MAX_COMMENT, field="comment")
     changed, effects = acknowledgement(circle, case, cmd.actor, cmd.can_help, comment)
     label = say(circle, "button.ack_can_help" if cmd.can_help else "button.ack_reformulate")
-    text = f"{label}: {comment}" if comment else label
+    text = say(circle, "card.line", label=label, value=comment) if comment else label
     entry = record(case, cmd.contribution_id, cmd.actor, K.ACKNOWLEDGEMENT, text, now)
     return Step(circle, changed, (entry,), tuple(effects))
 
@@ -141,7 +141,7 @@ def done(circle: Circle, case: Case, cmd: c.Done, roles: frozenset[Role], now: d
 def signal(circle: Circle, case: Case, cmd: c.Signal, roles: frozenset[Role], now: datetime) -> Step:
     note = optional_text(cmd.note, limit=MAX_COMMENT, field="note")
     label = say(circle, f"signal.{cmd.kind}")
-    text = f"{label}: {note}" if note else label
+    text = say(circle, "card.line", label=label, value=note) if note else label
     entry = record(case, cmd.contribution_id, cmd.actor, K.SIGNAL, text, now)
     shown = Reply(circle.id, case.id, say(circle, "signal.shown", text=text))
     alerts = [

@@ -74,3 +74,13 @@ async def test_a_case_number_reads_no_case_of_the_same_channel_in_another_worksp
     outcome = await driver.slash(BOB, "status 1")
 
     assert refusal_text(outcome) == say("en", "error.unknown_case", number=1)
+
+
+@pytest.mark.asyncio
+async def test_the_status_of_a_case_in_french_sets_a_space_before_each_colon(driver: Driver) -> None:
+    await driver.start_circle(language="fr")
+    await driver.open_case()
+
+    answer = accepted(await driver.slash(BOB, "status 1"))
+
+    assert f"{say('fr', 'card.phase')} : {say('fr', 'phase.clarification')}" in answer.notices[0].text.splitlines()

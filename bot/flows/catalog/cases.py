@@ -81,6 +81,7 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     "signal.clarify": ("Please clarify", "Besoin de précision"),
     # Card
     "card.title": ("Case {number}: {title}", "Cas {number} : {title}"),
+    "card.line": ("{label}: {value}", "{label} : {value}"),
     "card.client": ("Client", "Client·e"),
     "card.kind": ("Kind", "Type"),
     "card.phase": ("Phase", "Phase"),
@@ -191,11 +192,11 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     "update.shown": ("Update: {text}", "Nouvelles : {text}"),
     "update.reply_hint": (
         "Your reply is kept. To update an action, start with its number and a status, e.g. "
-        "'1 done: it went well' (statuses: done, partly, dropped, changed). Your plan has "
-        "{count} action(s).",
+        "'1 done: it went well' (statuses: done, partly, dropped, changed). Actions in "
+        "your plan: {count}.",
         "Votre réponse est conservée. Pour mettre à jour une action, commencez par son numéro "
         "et un état, ex. : '1 fait : ça s'est bien passé' (états : fait, partiel, abandonné, "
-        "modifié). Votre plan compte {count} action(s).",
+        "modifié). Actions de votre plan : {count}.",
     ),
     "follow_up.opened": (
         "Your action plan is under way. Before each meeting I will ask how it is going; you "
