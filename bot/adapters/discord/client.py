@@ -25,10 +25,8 @@ from bot.config import DiscordSettings
 
 log = logging.getLogger(__name__)
 
-RATE_LIMIT_WAIT = 60.0
-IDENTIFY_SPACING = (
-    5.0  # seconds between shards' IDENTIFYs  # seconds discord.py may sleep on a 429 before raising RateLimited
-)
+RATE_LIMIT_WAIT = 60.0  # seconds discord.py may sleep on a 429 before raising RateLimited
+IDENTIFY_SPACING = 5.0  # seconds between shards' IDENTIFYs
 
 
 class ContentIntentMissingError(Exception):
