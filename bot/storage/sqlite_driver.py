@@ -197,14 +197,16 @@ class OneShotConnection(AsyncAdapt_aiosqlite_connection):
 
     def takes_write_lock(self, operation: str) -> bool:
         """Whether `operation` is a write that opens a transaction (sqlite3 begins one before
-        INSERT, UPDATE, DELETE and REPLACE unless in autocommit mode) that can run here once
-        the thread has taken the write lock for it."""
+        INSERT, UPDATE, DELETE and REPLACE unless in autocommit mode), or a SAVEPOINT that
+        does, that can run here once the thread has taken the write lock for it."""
         if not self._here or self._submitted != self._finished:
             return False
         connection = self._connection._conn
         if connection.in_transaction or connection.isolation_level is None:
             return False
-        return operation.lstrip()[:7].upper().rstrip() in _OPENS_A_TRANSACTION
+        start = operation.lstrip()[:9].upper()
+        # A SAVEPOINT outside a transaction opens one, which its writes will need the lock for.
+        return start[:7].rstrip() in _OPENS_A_TRANSACTION or start == "SAVEPOINT"
 
     def data_version(self) -> int | None:
         """SQLite's `PRAGMA data_version`, read right here: it changes whenever another

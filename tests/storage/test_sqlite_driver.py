@@ -156,6 +156,27 @@ async def test_a_first_write_waiting_for_the_lock_leaves_the_event_loop_free(sql
 
 
 @pytest.mark.asyncio
+async def test_a_savepoint_that_opens_a_transaction_waits_for_the_write_lock_off_the_loop(
+    sqlite_engine: AsyncEngine,
+) -> None:
+    async with sqlite_engine.connect() as holder, sqlite_engine.connect() as waiter:
+        # Were the wait on the loop, it would hang it this long, then fail "database is locked".
+        await waiter.exec_driver_sql("PRAGMA busy_timeout = 1000")
+        await holder.execute(insert(parents).values(name="first"))  # holds the write lock
+
+        async def write_in_a_savepoint() -> None:
+            async with waiter.begin_nested():
+                await waiter.execute(insert(parents).values(name="second"))
+
+        waiting = asyncio.create_task(write_in_a_savepoint())
+        await asyncio.sleep(0.1)  # the waiter is now waiting for the lock
+        await holder.commit()  # only possible while the loop runs
+        await waiting
+        await waiter.commit()
+    assert await _names(sqlite_engine) == ["first", "second"]
+
+
+@pytest.mark.asyncio
 async def test_while_its_thread_is_busy_a_connection_runs_nothing_on_the_loop(sqlite_engine: AsyncEngine) -> None:
     async with sqlite_engine.connect() as connection:
         raw = await connection.get_raw_connection()
