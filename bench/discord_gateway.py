@@ -37,6 +37,7 @@ import statistics
 import tempfile
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,8 @@ from bot.bootstrap import collect_while_idle, tune_collector
 from bot.flows.effects import Notice
 from bot.inbox import Inbox
 from bot.incoming import Incoming, Outcome, ThreadReply
-from bot.ports import FollowUp, Handler
+from bot.ports import FollowUp
+from bot.service import Codev
 from bot.storage.journal import Journal
 from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.adapters.discord.journey import case_thread, submit_case
@@ -61,7 +63,7 @@ TARGET = 0.8
 class Counting:
     """The core, counting thread replies it has finished handling."""
 
-    def __init__(self, core: Handler) -> None:
+    def __init__(self, core: Codev) -> None:
         self._core = core
         self.replies = 0
 
@@ -70,6 +72,11 @@ class Counting:
         if isinstance(incoming.payload, ThreadReply):
             self.replies += 1
         return outcome
+
+    async def handle_together(self, incomings: Sequence[Incoming]) -> list[Outcome]:
+        outcomes = await self._core.handle_together(incomings)
+        self.replies += sum(1 for incoming in incomings if isinstance(incoming.payload, ThreadReply))
+        return outcomes
 
 
 class Accepting(Inbox):
@@ -198,7 +205,9 @@ async def codev_round(n: int, database_url: str, *, instant_first: bool = False)
 
 
 async def _through(world: World, core: Counting | Instant, thread: str, n: int) -> Rates:
-    inbox = Accepting(core, Journal(world.journal_folder()), on_idle=collect_while_idle)  # as bootstrap.build
+    together = core.handle_together if isinstance(core, Counting) else None
+    # As bootstrap.build does.
+    inbox = Accepting(core, Journal(world.journal_folder()), on_idle=collect_while_idle, together=together)
     await inbox.start()
     await world.restart(inbox=inbox)
     tune_collector()  # as `codev run` does once started

@@ -147,6 +147,7 @@ async def build(
         Journal(inbox_folder(settings)),
         on_idle=collect_while_idle,
         replayed=tell_sender(deliverers, settings.behaviour.default_language),
+        together=codev.handle_together,
     )
     return App(
         engine=engine,

@@ -25,7 +25,7 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 QUIET = 0.02
 PATIENCE = 0.5
+TOGETHER = 32  # at most this many accepted events applied in one transaction
 RETRY_PAUSES = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # the last repeats while the database is away
 ATTEMPTS_FOR_A_FAULT = 3  # an error that is not the database being away: set aside after this many
 
@@ -68,12 +69,16 @@ class Inbox:
         monotonic: Callable[[], float] = time.monotonic,
         on_idle: Callable[[], None] = lambda: None,
         replayed: Callable[[Incoming], FollowUp | None] = lambda incoming: None,
+        together: Callable[[Sequence[Incoming]], Awaitable[list[Outcome]]] | None = None,
     ) -> None:
         """`on_idle`: called when everything accepted is applied, a moment when no
         acknowledgement waits for the event loop (see bootstrap.collect_while_idle).
         `replayed`: the follow-up of an event an earlier run accepted and did not apply,
-        whose own follow-up went with that run (see bot.replayed)."""
+        whose own follow-up went with that run (see bot.replayed).
+        `together`: applies a backlog of accepted events in one transaction, all or none
+        (`Codev.handle_together`); without it, or when it fails, each is applied alone."""
         self._core = core
+        self._together = together
         self._journal = journal
         self._quiet = quiet
         self._patience = patience
@@ -187,6 +192,8 @@ class Inbox:
             if item.answer is not None:
                 self._awaited -= 1
                 await self._answer(item, item.answer)
+            elif self._together is not None and self._queue and self._queue[0].seq is not None:
+                await self._apply_together([item, *self._backlog()])
             else:
                 await self._apply(item)
             # Applying may never wait (a read served on the event loop's thread): without
@@ -212,9 +219,31 @@ class Inbox:
             if not answer.done():  # stopped mid-way: the caller must not wait forever
                 answer.cancel()
 
+    def _backlog(self) -> Iterator[_Item]:
+        """Accepted events next in the queue, up to TOGETHER with the one already taken."""
+        for _ in range(TOGETHER - 1):
+            if not self._queue or self._queue[0].seq is None:
+                return
+            yield self._queue.popleft()
+
+    async def _apply_together(self, items: list[_Item]) -> None:
+        assert self._together is not None
+        try:
+            outcomes = await self._together([item.incoming for item in items])
+        except Exception as failure:
+            # Nothing of them was committed: each alone, so that a fault sets aside its own event.
+            log.warning("inbox: %d events applied one by one after %r", len(items), failure)
+            for item in items:
+                await self._apply(item)
+            return
+        for item, outcome in zip(items, outcomes, strict=True):
+            self._applied(item, outcome)
+
     async def _apply(self, item: _Item) -> None:
+        self._applied(item, await self._apply_patiently(item))
+
+    def _applied(self, item: _Item, outcome: Outcome | None) -> None:
         assert item.seq is not None
-        outcome = await self._apply_patiently(item)
         self._accepted_ahead -= 1
         self._journal.applied(item.seq)
         if item.then is not None:

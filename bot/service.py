@@ -7,10 +7,11 @@ come back as a private notice in the actor's language; nothing is half-written.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError
@@ -81,41 +82,70 @@ class Codev:
                 continue
         return await self._handle_once(incoming)
 
+    async def handle_together(self, incomings: Sequence[Incoming]) -> list[Outcome]:
+        """Apply `incomings`, in order, in one transaction: a backlog of accepted events
+        costs one commit to sync instead of one each. Each event runs in its own savepoint,
+        so a refusal undoes its own writes only. Any other failure rolls back them all and
+        raises: the caller then applies them one by one (`handle`), which retries or sets
+        aside only the event at fault."""
+        outcomes: list[Outcome] = []
+        async with write_turn(self._sessions), UnitOfWork(self._sessions) as uow:
+            for incoming in incomings:
+                async with uow.savepoint() as savepoint:
+                    outcome = await self._decide(uow, incoming, self._clock(), reads_only=False)
+                    if outcome.duplicate or outcome.refused:
+                        await savepoint.rollback()
+                outcomes.append(outcome)
+                # Statements may all run on the event loop's thread: let waiting requests in.
+                await asyncio.sleep(0)
+            await uow.commit()
+        if uow.outbox.added:
+            self._on_commit()
+        return outcomes
+
     async def _handle_once(self, incoming: Incoming) -> Outcome:
-        now = self._clock()
-        origin = incoming.origin
         # A command that only reads needs no dedupe mark (answering a redelivery again is
         # harmless), so it writes nothing: no write turn to wait for, no commit to sync.
         reads_only = isinstance(incoming.payload, SlashCommand) and intake.reads_only(incoming.payload.text)
         turn = contextlib.nullcontext() if reads_only else write_turn(self._sessions)
         unit = self._read_units() if reads_only else UnitOfWork(self._sessions)
         async with turn, unit as uow:
-            place = await _load_place(uow, origin, None if reads_only else incoming.event_id, now, incoming.payload)
-            if place is None:
-                return Outcome(duplicate=True)
-            circle, thread_case, named_case = place
-            language = circle.settings.language if circle else self._language
-            router = Router(
-                uow,
-                circle,
-                origin,
-                now,
-                self._ids,
-                self._language,
-                self._timezone,
-                thread_case=thread_case,
-                named_case=named_case,
-            )
-            try:
-                outcome = await router.route(incoming.payload)
-            except DomainError as refusal:
+            outcome = await self._decide(uow, incoming, self._clock(), reads_only=reads_only)
+            if outcome.duplicate:
+                return outcome
+            if outcome.refused:
                 await uow.rollback()
-                return Outcome(notices=_refusal_notices(refusal.language or language, refusal), refused=True)
+                return outcome
             if not reads_only or uow.outbox.added:  # else leaving ends the read, for less
                 await uow.commit()
         if uow.outbox.added:  # a reply that changes nothing shown wakes no dispatcher round
             self._on_commit()
         return outcome
+
+    async def _decide(self, uow: UnitOfWork, incoming: Incoming, now: datetime, *, reads_only: bool) -> Outcome:
+        """Mark the event handled, load its place and route it; nothing committed. A refusal
+        comes back as a refused outcome, its writes for the caller to roll back."""
+        origin = incoming.origin
+        place = await _load_place(uow, origin, None if reads_only else incoming.event_id, now, incoming.payload)
+        if place is None:
+            return Outcome(duplicate=True)
+        circle, thread_case, named_case = place
+        language = circle.settings.language if circle else self._language
+        router = Router(
+            uow,
+            circle,
+            origin,
+            now,
+            self._ids,
+            self._language,
+            self._timezone,
+            thread_case=thread_case,
+            named_case=named_case,
+        )
+        try:
+            return await router.route(incoming.payload)
+        except DomainError as refusal:
+            return Outcome(notices=_refusal_notices(refusal.language or language, refusal), refused=True)
 
     async def fire_timer(self, row: OutboxRow) -> None:
         """A deadline or reminder came due: let the engine decide what it means now."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ import pytest_asyncio
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.inbox import Inbox
+from bot.inbox import TOGETHER, Inbox
 from bot.incoming import Incoming, Origin, Outcome, SlashCommand, ThreadReply
 from bot.storage.incoming_codec import decode, encode
 from bot.storage.journal import Journal
@@ -42,6 +42,7 @@ class FakeCore:
 
     def __init__(self, journal_folder: Path | None = None) -> None:
         self.seen: list[Incoming] = []  # every call, duplicates and failures included
+        self.batches: list[list[Incoming]] = []  # every call of `handle_together`
         self.applied: list[Incoming] = []
         self.hold = asyncio.Event()
         self.hold.set()
@@ -69,6 +70,14 @@ class FakeCore:
         self.applied.append(incoming)
         await asyncio.sleep(0)  # let others run while "committing"
         return Outcome(extras={"applied": texts([incoming])[0]})
+
+    async def handle_together(self, incomings: Sequence[Incoming]) -> list[Outcome]:
+        """All or nothing, as `Codev.handle_together`: a failing event fails them all."""
+        self.batches.append(list(incomings))
+        for incoming in incomings:
+            if incoming.event_id in self.failing:
+                raise self.failing[incoming.event_id]
+        return [await self.handle(incoming) for incoming in incomings]
 
 
 class Recorder:
@@ -601,3 +610,81 @@ async def test_a_replayed_event_that_is_set_aside_is_followed_up_with_none(folde
     await second.stop()
 
     assert then.outcomes == [None]
+
+
+@pytest_asyncio.fixture
+async def batching(core: FakeCore, folder: Path) -> AsyncIterator[Inbox]:
+    started = Inbox(core, Journal(folder), quiet=0.0, retry_pauses=TINY, together=core.handle_together)
+    await started.start()
+    yield started
+    await started.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_backlog_of_accepted_events_is_applied_together_in_arrival_order(
+    batching: Inbox, core: FakeCore
+) -> None:
+    for text in ("a", "b", "c"):
+        batching.accept(reply(text))
+    await batching.settle()
+
+    assert [texts(batch) for batch in core.batches] == [["a", "b", "c"]]
+
+
+@pytest.mark.asyncio
+async def test_each_event_applied_together_is_followed_up_with_its_own_outcome(batching: Inbox) -> None:
+    first, second = Recorder(), Recorder()
+    batching.accept(reply("a"), first)
+    batching.accept(reply("b"), second)
+    await batching.settle()
+
+    assert [o.extras["applied"] if o else None for o in (*first.outcomes, *second.outcomes)] == ["a", "b"]
+
+
+@pytest.mark.asyncio
+async def test_a_lone_accepted_event_is_applied_alone(batching: Inbox, core: FakeCore) -> None:
+    batching.accept(reply("a"))
+    await batching.settle()
+
+    assert (core.batches, texts(core.applied)) == ([], ["a"])
+
+
+@pytest.mark.asyncio
+async def test_a_backlog_is_applied_in_transactions_of_at_most_together_events(batching: Inbox, core: FakeCore) -> None:
+    for number in range(TOGETHER + 5):
+        batching.accept(reply(f"r{number}"))
+    await batching.settle()
+
+    assert [len(batch) for batch in core.batches] == [TOGETHER, 5]
+
+
+@pytest.mark.asyncio
+async def test_when_applying_together_fails_each_event_is_applied_alone_and_only_the_faulty_one_set_aside(
+    batching: Inbox, core: FakeCore, folder: Path
+) -> None:
+    core.failing["Ev-poison"] = ValueError("no such case")
+    for text in ("a", "poison", "b"):
+        batching.accept(reply(text))
+    await batching.settle()
+
+    assert texts(core.applied) == ["a", "b"]
+    [kept] = (folder / "set-aside.log").read_bytes().splitlines()
+    assert decode(kept.partition(b"\t")[0]) == reply("poison")
+
+
+@pytest.mark.asyncio
+async def test_a_handle_call_ends_the_backlog_applied_together_before_it(batching: Inbox, core: FakeCore) -> None:
+    core.hold.clear()
+    batching.accept(reply("first"))  # being applied alone, held
+    await turns()
+    batching.accept(reply("a"))
+    batching.accept(reply("b"))
+    answer = asyncio.create_task(batching.handle(reply("asked")))
+    await turns()
+    batching.accept(reply("c"))
+    core.hold.set()
+    await answer
+    await batching.settle()
+
+    assert [texts(batch) for batch in core.batches] == [["a", "b"]]
+    assert texts(core.applied) == ["first", "a", "b", "asked", "c"]

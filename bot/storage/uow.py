@@ -9,7 +9,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, AsyncSessionTransaction, async_sessionmaker
 
 from bot.storage.engine import Executor, make_session_factory
 from bot.storage.event_repositories import OutboxRepository, ProcessedEventRepository
@@ -64,6 +64,10 @@ class UnitOfWork:
 
     async def rollback(self) -> None:
         await self._require_session().rollback()
+
+    def savepoint(self) -> AsyncSessionTransaction:
+        """A nested transaction: `rollback()` on it undoes only what ran inside it."""
+        return self._require_session().begin_nested()
 
     def _require_session(self) -> AsyncSession:
         if self._session is None:
