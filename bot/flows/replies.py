@@ -68,6 +68,11 @@ def reply(circle: Circle, case: Case, cmd: c.Reply, roles: frozenset[Role], now:
                 primary=True,
             )
             private("clarification.advice_nudge", keep)
+        case (P.CONTRACT, R.CLIENT) if changed.contract is not None and not changed.reformulate:
+            # Replacing the contract starts its acknowledgements over: a reply does so only
+            # when a consultant asked for a new wording; else it answers, or thanks.
+            kind = K.COMMENT
+            private("contract.comment_kept")
         case (P.CONTRACT, R.CLIENT):
             changed, more = set_contract(circle, changed, cmd.actor, text)
             effects.extend(more)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.flows import commands as c
+from bot.flows.catalog import t
 from bot.flows.circle_engine import handle_circle
 from bot.flows.model import ContributionKind, Phase
 
-from .builders import CLIENT, FAC, dm_recipients, dms, kinds, make_circle, open_case
+from .builders import CLIENT, FAC, dm_recipients, dms, kinds, make_circle, open_case, private_to
 
 K = ContributionKind
 
@@ -16,6 +17,17 @@ def test_a_client_reply_in_the_contract_phase_is_the_contract() -> None:
     step = session.reply(CLIENT, "Help me find three ways to rebuild trust.")
     assert kinds(step) == [(K.CONTRACT, False)]
     assert session.case.contract == "Help me find three ways to rebuild trust."
+
+
+def test_a_client_reply_after_the_contract_is_posted_is_a_comment_and_the_contract_stands() -> None:
+    session = open_case().drive_to(Phase.CONTRACT)
+    session.post_contract("Help me decide.")
+    session.do(c.Acknowledge("m2", "a1", True))
+    step = session.reply(CLIENT, "The whole team.")
+    assert kinds(step) == [(K.COMMENT, False)]
+    assert (session.case.contract, session.case.finished) == ("Help me decide.", {"m2"})
+    (note,) = private_to(step, CLIENT)
+    assert note.text == t("en", "contract.comment_kept")
 
 
 def test_the_contract_form_records_a_contract_and_shows_it_in_the_thread() -> None:

@@ -135,8 +135,16 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "contract.shown": ("Contract: {text}", "Contrat : {text}"),
     "contract.reformulate_asked": (
-        "{who} asks you to reformulate your contract: {comment}",
-        "{who} vous demande de reformuler votre contrat : {comment}",
+        "{who} asks you to reformulate your contract: {comment}\nReply in the case's thread with the "
+        "new wording: it replaces the contract.",
+        "{who} vous demande de reformuler votre contrat : {comment}\nRépondez dans le fil du cas avec la "
+        "nouvelle formulation : elle remplace le contrat.",
+    ),
+    "contract.comment_kept": (
+        "Your reply is kept as a comment, and your contract stands. To change it, use *Write the "
+        "contract*: the consultants are then asked again.",
+        "Votre réponse est conservée comme commentaire, et votre contrat reste en place. Pour le "
+        "modifier, utilisez *Rédiger le contrat* : les consultants sont alors sollicités de nouveau.",
     ),
     "clarification.advice_nudge": (
         "That reads like advice, and this is the clarification phase: questions only for now. "
