@@ -185,9 +185,7 @@ class Router:
                 raise DomainError("error.not_a_case_number", value=rest[0][:40])
             raise DomainError(_USAGE.get(sub, "error.case_command_usage"), sub=sub)
         if sub in ("pause", "resume") and number is None and not self._origin.thread_ref:
-            return await self._circle_step(
-                c.PauseCircle(self._actor) if sub == "pause" else c.ResumeCircle(self._actor)
-            )
+            return await self._pause_circle(circle, pause=sub == "pause")
         if sub == "status" and number is None and not self._origin.thread_ref:
             cases = await self._uow.cases.list_for_circle(circle.id, active_only=True)
             return self._notice(queries.circle_status(circle, cases, self._now))
@@ -228,6 +226,17 @@ class Router:
         if len(named) == 1:
             return named[0].user_id
         raise DomainError("error.unknown_member", who=ref)
+
+    async def _pause_circle(self, circle: Circle, *, pause: bool) -> Outcome:
+        """Pause or resume the circle, and with it the clocks of its cases."""
+        command = c.PauseCircle(self._actor) if pause else c.ResumeCircle(self._actor)
+        step = handle_circle(circle, command, self._now)
+        await save_step(self._uow, circle, None, step, self._now)
+        each: c.Command = c.CirclePaused(c.SYSTEM_ACTOR) if pause else c.CircleResumed(c.SYSTEM_ACTOR)
+        for case in await self._uow.cases.list_for_circle(circle.id, active_only=True):
+            changed = handle_case(step.circle, case, each, self._now)
+            await save_step(self._uow, step.circle, case, changed, self._now)
+        return Outcome()
 
     async def _leave(self, circle: Circle) -> Outcome:
         """Leave, then let each case the member consulted on end its phase if it now can."""

@@ -72,5 +72,7 @@ _HANDLERS: dict[type[c.Command], Handler] = {
     c.ReassignClient: facilitation.reassign_client,
     c.TimerFired: facilitation.timer_fired,
     c.MeetingHeld: facilitation.meeting_held,
+    c.CirclePaused: facilitation.circle_paused,
+    c.CircleResumed: facilitation.circle_resumed,
     c.Recheck: facilitation.recheck,
 }

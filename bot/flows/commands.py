@@ -242,6 +242,16 @@ class MeetingHeld(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class CirclePaused(Command):
+    """The whole circle was paused: the case's clock stops with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class CircleResumed(Command):
+    """The circle resumed: a case its pause stopped gets that time back."""
+
+
+@dataclass(frozen=True, slots=True)
 class Recheck(Command):
     """The circle changed under the case (a consultant left): does its phase end now?"""
 
@@ -286,5 +296,7 @@ CaseCommand = (
     | ReassignClient
     | TimerFired
     | MeetingHeld
+    | CirclePaused
+    | CircleResumed
     | Recheck
 )

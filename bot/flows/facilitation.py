@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.flows import commands as c
 from bot.flows.effects import DirectMessage, Effect, Reply
 from bot.flows.errors import DomainError
-from bot.flows.model import Case, Circle, Phase, Role, Rotation, TimerKind, Turn
+from bot.flows.model import TIMED_PHASES, Case, Circle, Phase, Role, Rotation, TimerKind, Turn
 from bot.flows.phases import (
     active_consultants,
     advance,
@@ -47,11 +47,29 @@ def pause(circle: Circle, case: Case, cmd: c.Pause, roles: frozenset[Role], now:
 
 
 def resume(circle: Circle, case: Case, cmd: c.Resume, roles: frozenset[Role], now: datetime) -> Step:
-    """Resuming gives back the time the pause took, so nobody loses part of their window."""
     if case.paused_at is None:
         raise DomainError("error.not_paused", number=case.number)
+    return _resumed(circle, case, now)
+
+
+def circle_paused(circle: Circle, case: Case, cmd: c.CirclePaused, roles: frozenset[Role], now: datetime) -> Step:
+    """A case in a timed phase stops its clock with the circle; one paused already stays as it is."""
+    if case.paused or case.phase not in TIMED_PHASES:
+        return Step(circle, case)
+    return Step(circle, case.replace(paused_at=now, paused_with_circle=True, timer_seq=case.timer_seq + 1))
+
+
+def circle_resumed(circle: Circle, case: Case, cmd: c.CircleResumed, roles: frozenset[Role], now: datetime) -> Step:
+    if not case.paused_with_circle or case.paused_at is None:
+        return Step(circle, case)  # paused on its own: a facilitator resumes it
+    return _resumed(circle, case, now)
+
+
+def _resumed(circle: Circle, case: Case, now: datetime) -> Step:
+    """Resuming gives back the time the pause took, so nobody loses part of their window."""
+    assert case.paused_at is not None
     deadline = case.deadline + (now - case.paused_at) if case.deadline else None
-    resumed = case.replace(paused_at=None, deadline=deadline, timer_seq=case.timer_seq + 1)
+    resumed = case.replace(paused_at=None, paused_with_circle=False, deadline=deadline, timer_seq=case.timer_seq + 1)
     note = Reply(circle.id, case.id, say(circle, "case.resumed", deadline=_deadline_text(circle, resumed)))
     return Step(circle, resumed, (), (note, *timers(circle, resumed, now)))
 

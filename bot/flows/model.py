@@ -275,6 +275,7 @@ class Case:
     timer_seq: int = 0
     extended_once: bool = False
     paused_at: datetime | None = None
+    paused_with_circle: bool = False  # paused by the circle's pause: its resume resumes it
     # Who contributed in the current phase (for reminders) and who finished its act.
     acted: frozenset[str] = frozenset()
     finished: frozenset[str] = frozenset()

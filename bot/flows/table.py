@@ -66,6 +66,8 @@ CASE_TABLE: Mapping[type[c.Command], Mapping[Phase, frozenset[Role]]] = {
     # Stale timers are normal (the phase moved on); the engine drops them quietly.
     c.TimerFired: _in(ALL_PHASES, frozenset({R.SYSTEM})),
     c.MeetingHeld: _in(ALL_PHASES, frozenset({R.SYSTEM})),
+    c.CirclePaused: _in(ALL_PHASES, frozenset({R.SYSTEM})),
+    c.CircleResumed: _in(ALL_PHASES, frozenset({R.SYSTEM})),
     c.Recheck: _in(ALL_PHASES, frozenset({R.SYSTEM})),
 }
 

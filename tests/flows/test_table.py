@@ -83,6 +83,8 @@ INSTANCES: dict[type[c.Command], Callable[[str, Case], c.Command]] = {
     c.ReassignClient: lambda a, case: c.ReassignClient(a, OTHER_CONSULTANT),
     c.TimerFired: lambda a, case: c.TimerFired(a, TimerKind.HALF_WINDOW, case.timer_seq),
     c.MeetingHeld: lambda a, case: c.MeetingHeld(a),
+    c.CirclePaused: lambda a, case: c.CirclePaused(a),
+    c.CircleResumed: lambda a, case: c.CircleResumed(a),
     c.Recheck: lambda a, case: c.Recheck(a),
 }
 
@@ -152,6 +154,8 @@ PROTOCOL: dict[type[c.Command], dict[Phase, set[Role]]] = {
     c.ReassignClient: {phase: {R.FACILITATOR} for phase in _ACTIVE},
     c.TimerFired: {phase: {R.SYSTEM} for phase in Phase},
     c.MeetingHeld: {phase: {R.SYSTEM} for phase in Phase},
+    c.CirclePaused: {phase: {R.SYSTEM} for phase in Phase},
+    c.CircleResumed: {phase: {R.SYSTEM} for phase in Phase},
     c.Recheck: {phase: {R.SYSTEM} for phase in Phase},
 }
 

@@ -131,15 +131,19 @@ async def test_deadlines_that_passed_while_down_are_applied_once_in_order_and_la
 
 
 @pytest.mark.asyncio
-async def test_a_deadline_that_passed_while_the_circle_was_paused_applies_once_it_resumes(sessions: Sessions) -> None:
-    clock = Clock(utc(2026, 10, 30, 18))
+async def test_a_deadline_due_while_the_circle_was_paused_comes_as_much_later_as_the_pause_lasted(
+    sessions: Sessions,
+) -> None:
+    clock = Clock(utc(2026, 10, 30, 18))  # the window would end 2026-11-01 19:00 UTC (14:00 EST)
     harness, case_id = await a_case_opened(sessions, clock, "America/Montreal", window="2d")
     driver = Driver(sessions, clock)  # type: ignore[arg-type]
     accepted(await driver.slash(FAC, "pause"))
     await harness.advance_to(utc(2026, 11, 3))
-    assert (await get_case(sessions, case_id)).phase is Phase.CLARIFICATION
+    accepted(await driver.slash(FAC, "resume"))  # after 78 hours of pause
+    phases = []
 
-    accepted(await driver.slash(FAC, "resume"))
-    await harness.advance_to(utc(2026, 11, 3, 1))
+    for moment in (utc(2026, 11, 5, 0, 59), utc(2026, 11, 5, 1)):
+        await harness.advance_to(moment)
+        phases.append((await get_case(sessions, case_id)).phase)
 
-    assert (await get_case(sessions, case_id)).phase is Phase.CONTRACT
+    assert phases == [Phase.CLARIFICATION, Phase.CONTRACT]

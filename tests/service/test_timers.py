@@ -141,3 +141,50 @@ async def test_timers_are_not_due_before_their_time(driver: Driver) -> None:
     driver.clock.advance(timedelta(hours=23, minutes=59))
 
     assert await claim_timers(driver) == []
+
+
+@pytest.mark.asyncio
+async def test_pausing_the_circle_stops_its_cases_clocks_and_resuming_gives_the_time_back(driver: Driver) -> None:
+    await driver.start_circle()
+    case = await driver.open_case()
+    deadline = case.deadline
+    assert deadline is not None
+
+    accepted(await driver.slash(FAC, "pause"))
+    driver.clock.advance(timedelta(days=5))
+    accepted(await driver.slash(FAC, "resume"))
+
+    resumed = await case_of(driver.sessions, case.id)
+    assert (resumed.phase, resumed.deadline) == (Phase.CLARIFICATION, deadline + timedelta(days=5))
+
+
+@pytest.mark.asyncio
+async def test_once_the_circle_resumes_its_case_moves_on_at_the_shifted_deadline_not_before(driver: Driver) -> None:
+    await driver.start_circle()
+    case = await driver.open_case()
+    accepted(await driver.slash(FAC, "pause"))
+    driver.clock.advance(timedelta(days=5))
+    for row in await claim_timers(driver):  # due during the pause: stale
+        await driver.codev.fire_timer(row)
+    accepted(await driver.slash(FAC, "resume"))
+    phases = []
+
+    for _ in range(2):  # the window had two days to run: one, then two days after resuming
+        driver.clock.advance(timedelta(days=1))
+        for row in await claim_timers(driver):
+            await driver.codev.fire_timer(row)
+        phases.append((await case_of(driver.sessions, case.id)).phase)
+
+    assert phases == [Phase.CLARIFICATION, Phase.CONTRACT]
+
+
+@pytest.mark.asyncio
+async def test_resuming_the_circle_leaves_a_case_a_facilitator_paused_on_its_own_paused(driver: Driver) -> None:
+    await driver.start_circle()
+    case = await driver.open_case()
+    accepted(await driver.slash(FAC, "pause 1"))
+    accepted(await driver.slash(FAC, "pause"))
+
+    accepted(await driver.slash(FAC, "resume"))
+
+    assert (await case_of(driver.sessions, case.id)).paused
