@@ -31,7 +31,7 @@ from bot.flows.text_rules import (
     clean_text,
     lists_actions,
     parse_plan,
-    parse_update,
+    parse_updates,
     reads_as_advice,
     reads_as_reservation,
 )
@@ -133,13 +133,13 @@ def _signal_buttons(circle: Circle, case: Case) -> tuple[Button, ...]:
 
 def _follow_up_reply(circle: Circle, case: Case, text: str, private: Callable[..., None]) -> Case:
     count = len(case.plan.items) if case.plan else 0
-    parsed = parse_update(text, count)
-    if parsed is None or count == 0:
+    updates = parse_updates(text, count) if count else []
+    if not updates:
         private("update.reply_hint", count=count)
         return case
-    item, status, note = parsed
-    try:
-        return apply_update(case, item, status, note)
-    except DomainError as problem:
-        private(problem.key, **problem.params)
-        return case
+    for item, status, note in updates:
+        try:
+            case = apply_update(case, item, status, note)
+        except DomainError as problem:  # the other lines still count
+            private(problem.key, **problem.params)
+    return case

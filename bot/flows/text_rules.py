@@ -196,24 +196,31 @@ def make_item(what: str, due: date | None, indicator: str, today: date) -> Actio
 _STATUS_WORDS: dict[str, ItemStatus] = {
     "done": ItemStatus.DONE,
     "fait": ItemStatus.DONE,
+    "faite": ItemStatus.DONE,  # "une action", feminine
     "terminé": ItemStatus.DONE,
+    "terminée": ItemStatus.DONE,
     "partly": ItemStatus.PARTLY,
     "partial": ItemStatus.PARTLY,
     "partially": ItemStatus.PARTLY,
     "partiel": ItemStatus.PARTLY,
+    "partielle": ItemStatus.PARTLY,
     "partiellement": ItemStatus.PARTLY,
     "en cours": ItemStatus.PARTLY,
     "dropped": ItemStatus.DROPPED,
     "abandoned": ItemStatus.DROPPED,
     "abandonné": ItemStatus.DROPPED,
+    "abandonnée": ItemStatus.DROPPED,
     "changed": ItemStatus.CHANGED,
     "modifié": ItemStatus.CHANGED,
+    "modifiée": ItemStatus.CHANGED,
     "changé": ItemStatus.CHANGED,
+    "changée": ItemStatus.CHANGED,
 }
 _UPDATE = re.compile(
     # "Action 2 done", "l'action 2 : fait": the word people put before the number is optional.
-    r"^\s*(?:(?:l')?(?:action|item)\s*)?#?(?P<item>\d+)?\s*[:.)-]?\s*(?P<status>"
-    + "|".join(_STATUS_WORDS)
+    r"^\s*(?:(?:l')?(?:action|item)\s*)?#?(?P<item>\d+)?\s*[:.)-]?\s*(?:(?:is|est)\s+)?(?P<status>"
+    # Longest first, so that "terminée" is not read as "terminé" and a stray "e".
+    + "|".join(sorted(_STATUS_WORDS, key=len, reverse=True))
     + r")\b\s*[:,-]?\s*",
     re.IGNORECASE,
 )
@@ -240,6 +247,21 @@ def parse_update(text: str, item_count: int) -> tuple[int, ItemStatus, str] | No
         item = int(number)
     note = text[found.end() :].strip()
     return item, _STATUS_WORDS[found.group("status").lower()], note
+
+
+def parse_updates(text: str, item_count: int) -> list[tuple[int, ItemStatus, str]]:
+    """One update per line that reads as one ("1 done", then "2 dropped: no time"); a line
+    that does not goes on the note of the update above it (lines before the first stay in
+    the reply only). Empty when no line reads as one."""
+    updates: list[tuple[int, ItemStatus, str]] = []
+    for line in text.splitlines():
+        found = parse_update(line, item_count)
+        if found is not None:
+            updates.append(found)
+        elif updates and line.strip():
+            item, status, note = updates[-1]
+            updates[-1] = (item, status, f"{note}\n{line.strip()}".strip())
+    return updates
 
 
 _DURATION = re.compile(r"^\s*(\d{1,3})\s*(d|day|days|j|jour|jours|h|hour|hours|heure|heures)\s*$")

@@ -66,6 +66,17 @@ def test_a_follow_up_reply_like_2_done_updates_that_item() -> None:
     ]
 
 
+def test_a_follow_up_reply_with_an_update_per_line_updates_each_item() -> None:
+    session = open_case().drive_to(Phase.FOLLOW_UP)
+    session.reply(CLIENT, "1 done: talked to all\n2 dropped: no time")
+    plan = session.case.plan
+    assert plan is not None
+    assert [(i.status, i.note) for i in plan.items] == [
+        (ItemStatus.DONE, "talked to all"),
+        (ItemStatus.DROPPED, "no time"),
+    ]
+
+
 def test_the_update_form_updates_one_item() -> None:
     session = open_case().drive_to(Phase.FOLLOW_UP)
     step = session.do(c.PostUpdate(CLIENT, "u1", 1, ItemStatus.PARTLY, "one meeting so far"))

@@ -18,6 +18,7 @@ from bot.flows.text_rules import (
     parse_duration,
     parse_plan,
     parse_update,
+    parse_updates,
     reads_as_advice,
     reads_as_reservation,
 )
@@ -94,10 +95,19 @@ def test_agreement_is_not_a_reservation(text: str) -> None:
         ("2 Changed: new target", (2, ItemStatus.CHANGED, "new target")),
         ("Action 1 done, action 2 still open.", (1, ItemStatus.DONE, "action 2 still open.")),
         ("L'action 3 : abandonné", (3, ItemStatus.DROPPED, "")),
+        ("Action 1 : faite", (1, ItemStatus.DONE, "")),
+        ("l'action 2 est terminée", (2, ItemStatus.DONE, "")),
+        ("3 partielle : à moitié", (3, ItemStatus.PARTLY, "à moitié")),
+        ("Item 2 is done", (2, ItemStatus.DONE, "")),
     ],
 )
 def test_an_update_reply_is_read_as_item_status_and_note(text: str, expected: tuple[int, ItemStatus, str]) -> None:
     assert parse_update(text, 3) == expected
+
+
+def test_each_line_that_reads_as_an_update_is_one_and_other_lines_go_on_its_note() -> None:
+    text = "Hello all,\n1 done: talked to all\nIt went well.\n2 dropped"
+    assert parse_updates(text, 2) == [(1, ItemStatus.DONE, "talked to all\nIt went well."), (2, ItemStatus.DROPPED, "")]
 
 
 def test_an_update_without_a_number_is_read_only_when_the_plan_has_one_item() -> None:
