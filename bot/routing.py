@@ -215,7 +215,7 @@ class Router:
     async def _own_follow_up(self, circle: Circle) -> Case:
         own = await self._uow.cases.open_case_of(circle.id, self._actor)
         if own is None:
-            raise DomainError("error.no_plan_yet")
+            raise DomainError("error.no_case_to_update")
         return own
 
     def _member_id(self, circle: Circle, word: str) -> str:

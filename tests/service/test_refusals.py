@@ -430,13 +430,13 @@ async def test_the_update_command_on_someone_elses_case_opens_no_form(driver: Dr
 
 
 @pytest.mark.asyncio
-async def test_the_update_command_without_a_case_of_ones_own_says_there_is_no_plan(driver: Driver) -> None:
+async def test_the_update_command_without_a_case_of_ones_own_says_there_is_none_to_update(driver: Driver) -> None:
     await driver.start_circle()
     await driver.open_case()
 
     outcome = await driver.slash(BOB, "update")
 
-    assert refusal_text(outcome) == say("en", "error.no_plan_yet")
+    assert refusal_text(outcome) == say("en", "error.no_case_to_update")
 
 
 @pytest.mark.asyncio

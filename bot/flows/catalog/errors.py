@@ -82,6 +82,10 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
     "error.already_kept": ("That advice is already kept.", "Ce conseil est déjà gardé."),
     "error.no_plan_yet": ("There is no action plan yet.", "Il n'y a pas encore de plan d'action."),
     "error.already_endorsed": ("You already endorsed this plan.", "Vous avez déjà approuvé ce plan."),
+    "error.no_case_to_update": (
+        "You have no case in progress, so no action plan to update.",
+        "Vous n'avez pas de cas en cours, donc pas de plan d'action à mettre à jour.",
+    ),
     "error.no_such_item": (
         "There is no action {item}; the plan has {count}.",
         "Il n'y a pas d'action {item} ; le plan en compte {count}.",
