@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from bot.flows.catalog import t
+
+# What an erased member's id becomes wherever it stood ("former:2"; see bot.records.erasure).
+ERASED_PREFIX = "former:"
+
 
 class Language(StrEnum):
     EN = "en"
@@ -213,7 +218,12 @@ class Circle:
 
     def name_of(self, user_id: str) -> str:
         found = self.member(user_id) or self.pending_member(user_id) or self.departed_member(user_id)
-        return found.display_name if found else user_id
+        if found is not None:
+            return found.display_name
+        if user_id.startswith(ERASED_PREFIX):  # never show the stand-in id itself
+            number = user_id.removeprefix(ERASED_PREFIX)
+            return t(self.settings.language, "records.former_member", number=number)
+        return user_id
 
     def replace(self, **changes: object) -> Circle:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

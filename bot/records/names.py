@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 from bot.flows.catalog import t
 from bot.flows.commands import SYSTEM_ACTOR
-from bot.flows.model import Circle
+from bot.flows.model import ERASED_PREFIX, Circle
 from bot.records.neutralise import neutralise
 
 # An erased member's id everywhere it stood: stable per circle, so records still read as
 # "a former member (2) asked…, a former member (2) then advised…".
-PSEUDONYM_PREFIX = "former:"
-_PSEUDONYM = re.compile(r"^former:(\d+)$")
+PSEUDONYM_PREFIX = ERASED_PREFIX
+_PSEUDONYM = re.compile(rf"^{ERASED_PREFIX}(\d+)$")
 SYSTEM_IDS = frozenset({SYSTEM_ACTOR})
 
 

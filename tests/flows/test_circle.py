@@ -85,6 +85,11 @@ def test_a_member_who_left_is_still_named_by_the_circle() -> None:
     assert circle.name_of("m2") == "M2"
 
 
+@pytest.mark.parametrize(("language", "name"), [("en", "a former member (2)"), ("fr", "un ancien membre (2)")])
+def test_an_erased_member_is_named_as_a_former_member_never_by_their_stand_in_id(language: str, name: str) -> None:
+    assert make_circle(language=language).name_of("former:2") == name
+
+
 def test_the_circle_keeps_only_the_name_of_a_member_who_left_not_their_time_zone_or_role() -> None:
     circle = handle_circle(make_circle(), c.Join("m9", "Nine", "Europe/Paris"), NOW).circle
     circle = handle_circle(circle, c.AcceptCharter("m9"), NOW).circle
