@@ -1,20 +1,28 @@
 """Meeting dates from a circle's cadence, computed in local wall time so DST never moves them.
 
 A rule says "every 4 weeks on Tuesday at 15:00"; APScheduler's `CalendarIntervalTrigger`, in
-the circle's zone, gives each occurrence at that local time (a time that does not exist on a
-spring-forward day is skipped, as APScheduler does), converted to UTC only at the end. Explicit
-dates are added and skipped days left out.
+the circle's zone, gives each occurrence at that local time, converted to UTC only at the
+end. On a spring-forward day a time that does not exist (02:30 in Paris on the last Sunday
+of March) is one the trigger skips: the meeting is then held when the clocks have moved on
+(03:30), as an explicit date at that time is, rather than silently lost. Explicit dates are
+added and skipped days left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.calendarinterval import CalendarIntervalTrigger
 
 from bot.flows.model import Circle, MeetingRule
+
+
+def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """`at` on `day` in `zone` as a moment that exists: a time in a spring-forward gap comes
+    out as late as the gap is long (02:30 becomes 03:30)."""
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC).astimezone(zone)
 
 
 def _rule_moments(rule: MeetingRule, zone: ZoneInfo, local_after: datetime) -> Iterator[datetime]:
@@ -29,8 +37,13 @@ def _rule_moments(rule: MeetingRule, zone: ZoneInfo, local_after: datetime) -> I
         weeks=rule.every_weeks, hour=at.hour, minute=at.minute, second=at.second, start_date=first, timezone=zone
     )
     previous: datetime | None = None
+    expected = first  # the next day the rule has a meeting on
     while (moment := trigger.get_next_fire_time(previous, local_after)) is not None:
+        while expected < moment.date():  # a day the trigger skipped: its time did not exist
+            yield _local(expected, at, zone)
+            expected += step
         yield moment
+        expected = moment.date() + step
         previous = moment
 
 
@@ -38,19 +51,20 @@ def next_meetings(circle: Circle, after: datetime, count: int) -> list[datetime]
     """The next `count` meetings strictly after `after`, as aware UTC datetimes."""
     zone = ZoneInfo(circle.settings.timezone)
     cadence = circle.cadence
-    local_after = after.astimezone(zone)
+    # Compared in UTC: two local times in one zone compare by the wall clock, which the hour
+    # repeated when the clocks go back makes ambiguous.
+    after = after.astimezone(UTC)
     found: set[datetime] = set()
     for when in cadence.dates:
-        moment = when.replace(tzinfo=zone)
-        if moment > local_after and when.date() not in cadence.skipped:
+        moment = _local(when.date(), when.time(), zone).astimezone(UTC)
+        if moment > after and when.date() not in cadence.skipped:
             found.add(moment)
     if cadence.rule is not None:
         taken = 0
-        for moment in _rule_moments(cadence.rule, zone, local_after):
+        for local in _rule_moments(cadence.rule, zone, after.astimezone(zone)):
             if taken >= count:
                 break
-            if moment > local_after and moment.date() not in cadence.skipped:
-                found.add(moment)
+            if local.astimezone(UTC) > after and local.date() not in cadence.skipped:
+                found.add(local.astimezone(UTC))
                 taken += 1
-    utc = ZoneInfo("UTC")
-    return sorted(m.astimezone(utc) for m in found)[:count]
+    return sorted(found)[:count]

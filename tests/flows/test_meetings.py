@@ -11,6 +11,7 @@ from bot.flows import commands as c
 from bot.flows.cadence import next_meetings
 from bot.flows.circle_engine import handle_circle
 from bot.flows.errors import DomainError
+from bot.flows.meetings import still_scheduled
 from bot.flows.model import Circle, MeetingRule
 
 from .builders import FAC, make_circle, wall
@@ -77,6 +78,26 @@ def test_an_explicit_date_keeps_its_local_wall_time_after_the_dst_change() -> No
     circle = circle_in("America/Montreal", rule=None)
     circle = handle_circle(circle, c.AddMeeting(FAC, wall(2026, 11, 10, 15)), OCTOBER).circle
     assert next_meetings(circle, OCTOBER, 5) == [datetime(2026, 11, 10, 20, 0, tzinfo=UTC)]
+
+
+SUNDAYS_AT_HALF_PAST_TWO = MeetingRule(weekday=6, at=time(2, 30), every_weeks=1, starts=date(2027, 3, 14))
+
+
+def test_a_weekly_meeting_at_a_time_the_clocks_skip_is_held_when_they_have_moved_on() -> None:
+    circle = circle_in("Europe/Paris", rule=SUNDAYS_AT_HALF_PAST_TWO)  # 02:30 does not exist on 2027-03-28
+    meetings = next_meetings(circle, datetime(2027, 3, 20, tzinfo=UTC), 3)
+    assert local(meetings, "Europe/Paris") == [
+        (date(2027, 3, 21), time(2, 30)),
+        (date(2027, 3, 28), time(3, 30)),
+        (date(2027, 4, 4), time(2, 30)),
+    ]
+
+
+def test_an_explicit_date_at_a_time_the_clocks_skip_is_still_scheduled_when_it_comes() -> None:
+    circle = circle_in("Europe/Paris", rule=None)
+    circle = handle_circle(circle, c.AddMeeting(FAC, wall(2027, 3, 28, 2, 30)), OCTOBER).circle
+    [meeting] = next_meetings(circle, OCTOBER, 5)
+    assert still_scheduled(circle, meeting)
 
 
 def test_adding_a_meeting_in_the_past_is_refused() -> None:
