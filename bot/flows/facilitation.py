@@ -132,7 +132,7 @@ def recheck(circle: Circle, case: Case, cmd: c.Recheck, roles: frozenset[Role], 
             title=case.expose.title,
             who=circle.name_of(cmd.left),
         )
-        effects = tuple(DirectMessage(circle.id, f, text, case_id=case.id) for f in circle.facilitators)
+        effects = _to_facilitators(circle, case, text)
     return Step(circle, case.replace(), (), effects)
 
 
@@ -160,7 +160,14 @@ def _reminders(circle: Circle, case: Case, kind: TimerKind) -> list[Effect]:
     ]
     consultants = active_consultants(circle, case)
     active = [user for user in consultants if user in case.acted]
-    if kind is TimerKind.HALF_WINDOW and case.phase is not Phase.LEARNINGS and len(active) < 2:
+    # Consultants cannot act on a contract not yet written: their silence says nothing then.
+    waiting_for_client = case.phase is Phase.CONTRACT and case.contract is None
+    if (
+        kind is TimerKind.HALF_WINDOW
+        and case.phase is not Phase.LEARNINGS
+        and not waiting_for_client
+        and len(active) < 2
+    ):
         effects.extend(
             DirectMessage(
                 circle.id,
@@ -176,24 +183,19 @@ def _reminders(circle: Circle, case: Case, kind: TimerKind) -> list[Effect]:
 def _deadline(circle: Circle, case: Case, now: datetime) -> Step:
     if case.phase in _NEEDS_CONSULTANTS and not active_consultants(circle, case):
         text = say(circle, "facilitator.no_consultants_at_deadline", number=case.number, title=case.expose.title)
-        held = tuple(DirectMessage(circle.id, f, text, case_id=case.id) for f in circle.facilitators)
-        return Step(circle, case, (), held)
+        return Step(circle, case, (), _to_facilitators(circle, case, text))
     missing = _REQUIRED_ACT.get(case.phase)
     if missing is None or (missing == "contract" and case.contract) or (missing == "plan" and case.plan):
         moved, effects = advance(circle, case, now)
         return Step(circle, moved, (), tuple(effects))
     # The required act is missing: never skip the phase; alert, and extend once.
-    alerts: list[Effect] = [
-        DirectMessage(
-            circle.id,
-            facilitator,
-            say(circle, f"facilitator.missing_{missing}", number=case.number, client=circle.name_of(case.client_id)),
-            case_id=case.id,
-        )
-        for facilitator in circle.facilitators
-    ]
-    if case.extended_once:
-        return Step(circle, case, (), tuple(alerts))
+    client = circle.name_of(case.client_id)
+    if case.extended_once:  # no second extension: the case now waits for a facilitator
+        text = say(circle, f"facilitator.still_missing_{missing}", number=case.number, client=client)
+        return Step(circle, case, (), _to_facilitators(circle, case, text))
+    alerts = _to_facilitators(
+        circle, case, say(circle, f"facilitator.missing_{missing}", number=case.number, client=client)
+    )
     assert case.deadline is not None
     window = circle.settings.window(case.phase)
     extended, effects = move_deadline(circle, case, after_window(circle, case.deadline, window), now)
@@ -204,6 +206,10 @@ def _deadline(circle: Circle, case: Case, now: datetime) -> Step:
         say(circle, f"deadline.extended_missing_{missing}", deadline=_deadline_text(circle, extended)),
     )
     return Step(circle, extended, (), (*alerts, note, *effects))
+
+
+def _to_facilitators(circle: Circle, case: Case, text: str) -> tuple[Effect, ...]:
+    return tuple(DirectMessage(circle.id, facilitator, text, case_id=case.id) for facilitator in circle.facilitators)
 
 
 def _deadline_text(circle: Circle, case: Case) -> str:

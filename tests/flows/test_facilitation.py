@@ -230,6 +230,14 @@ def test_the_second_deadline_without_a_contract_only_alerts() -> None:
     assert of_type(step.effects, SetTimer) == []
 
 
+def test_the_second_deadline_without_a_contract_says_the_case_now_waits_for_the_facilitator() -> None:
+    session = open_case().drive_to(Phase.CONTRACT)
+    first = session.fire(TimerKind.DEADLINE)
+    second = session.fire(TimerKind.DEADLINE)
+    assert dms(second, FAC)[0].text != dms(first, FAC)[0].text
+    assert "/codev advance 1" in dms(second, FAC)[0].text
+
+
 def test_the_deadline_after_a_contract_moves_on_without_a_majority() -> None:
     session = open_case().drive_to(Phase.CONTRACT)
     session.post_contract()
@@ -302,6 +310,12 @@ def test_fewer_than_two_active_consultants_alerts_the_facilitator_at_half_window
     assert FAC in dm_recipients(step)
     (alert,) = dms(step, FAC)
     assert "only 1 of 3 consultants have been active" in alert.text
+
+
+def test_silent_consultants_before_the_contract_is_written_do_not_alert_the_facilitator() -> None:
+    session = open_case().drive_to(Phase.CONTRACT)
+    step = session.fire(TimerKind.HALF_WINDOW)
+    assert FAC not in dm_recipients(step)
 
 
 def test_two_active_consultants_do_not_alert_the_facilitator() -> None:

@@ -282,6 +282,22 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "Case {number}: the contract phase reached its deadline without a contract from {client}.",
         "Cas {number} : la phase de contrat a atteint son échéance sans contrat de {client}.",
     ),
+    "facilitator.still_missing_contract": (
+        "Case {number}: the contract phase reached its extended deadline, still without a contract "
+        "from {client}. It waits for you: /codev advance {number} moves it on, or {client} can "
+        "withdraw it.",
+        "Cas {number} : la phase de contrat a atteint son échéance prolongée, toujours sans contrat "
+        "de {client}. Il vous attend : /codev advance {number} le fait avancer, ou {client} peut le "
+        "retirer.",
+    ),
+    "facilitator.still_missing_plan": (
+        "Case {number}: the action plan phase reached its extended deadline, still without a plan "
+        "from {client}. It waits for you: /codev advance {number} moves it on, or {client} can "
+        "withdraw it.",
+        "Cas {number} : la phase du plan d'action a atteint son échéance prolongée, toujours sans plan "
+        "de {client}. Il vous attend : /codev advance {number} le fait avancer, ou {client} peut le "
+        "retirer.",
+    ),
     "facilitator.missing_plan": (
         "Case {number}: the action plan phase reached its deadline without a plan from {client}.",
         "Cas {number} : la phase du plan d'action a atteint son échéance sans plan de {client}.",
