@@ -95,7 +95,11 @@ def reassign_client(circle: Circle, case: Case, cmd: c.ReassignClient, roles: fr
     if cmd.to == case.client_id:
         raise DomainError("error.already_client", who=member.display_name)
     consultants = tuple(u for u in (*case.consultants, case.client_id) if u != cmd.to)
-    reassigned = case.replace(client_id=cmd.to, consultants=consultants, finished=case.finished - {cmd.to})
+    # Advice the new client held for the consultation would now be their advice to themselves.
+    parked = tuple(p for p in case.parked if p.author_id != cmd.to)
+    reassigned = case.replace(
+        client_id=cmd.to, consultants=consultants, finished=case.finished - {cmd.to}, parked=parked
+    )
     note = Reply(circle.id, case.id, say(circle, "case.reassigned", who=member.display_name))
     return Step(_hand_turn(circle, case, cmd.to, now), reassigned, (), (note,))
 

@@ -165,6 +165,14 @@ def test_reassigning_the_client_swaps_roles() -> None:
     assert "m3" not in session.case.finished
 
 
+def test_advice_the_new_client_kept_for_the_consultation_is_dropped_when_the_case_becomes_theirs() -> None:
+    session = open_case()
+    advice = session.reply("m3", "You should talk to HR.").contributions[0]
+    session.do(c.KeepForConsultation("m3", advice.id))
+    session.do(c.ReassignClient(FAC, "m3"))
+    assert session.case.parked == ()
+
+
 def test_reassigning_to_someone_outside_the_circle_is_refused() -> None:
     session = open_case()
     with pytest.raises(DomainError) as refused:
