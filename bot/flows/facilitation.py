@@ -122,7 +122,13 @@ def meeting_held(circle: Circle, case: Case, cmd: c.MeetingHeld, roles: frozense
     if counted.meetings_in_follow_up < circle.settings.followup_meetings:
         return Step(circle, counted)
     closed, effects = enter(circle, counted, Phase.CLOSED, now)
-    return Step(circle, closed, (), tuple(effects))
+    # Say why it closed, and what it closed with: nobody pressed anything.
+    still_open = (
+        [number for number, item in enumerate(case.plan.items, start=1) if not item.status.settled] if case.plan else []
+    )
+    key = "follow_up.closed_with_open_actions" if still_open else "follow_up.closed_after_meetings"
+    why = say(circle, key, count=counted.meetings_in_follow_up, actions=", ".join(map(str, still_open)))
+    return Step(circle, closed, (), (Reply(circle.id, case.id, why), *effects))
 
 
 def recheck(circle: Circle, case: Case, cmd: c.Recheck, roles: frozenset[Role], now: datetime) -> Step:

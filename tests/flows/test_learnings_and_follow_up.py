@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.flows import commands as c
+from bot.flows.catalog import t
 from bot.flows.errors import DomainError
 from bot.flows.model import ContributionKind, ItemStatus, Phase
 
-from .builders import CLIENT, FAC, SYSTEM, dm_recipients, dms, kinds, make_circle, open_case, private_to
+from .builders import CLIENT, FAC, SYSTEM, dm_recipients, dms, kinds, make_circle, open_case, private_to, thread_texts
 
 K = ContributionKind
 
@@ -135,6 +136,14 @@ def test_the_set_number_of_meetings_in_follow_up_closes_the_case() -> None:
     assert session.phase() is Phase.FOLLOW_UP
     session.do(c.MeetingHeld(SYSTEM))
     assert session.phase() is Phase.CLOSED
+
+
+def test_a_case_closed_by_its_meetings_says_so_in_its_thread_with_the_actions_left_open() -> None:
+    circle = make_circle(settings=[("followup_meetings", "1")])
+    session = open_case(circle).drive_to(Phase.FOLLOW_UP)
+    session.reply(CLIENT, "1 done")
+    step = session.do(c.MeetingHeld(SYSTEM))
+    assert t("en", "follow_up.closed_with_open_actions", count=1, actions="2") in thread_texts(step)
 
 
 def test_by_default_three_meetings_close_the_follow_up() -> None:

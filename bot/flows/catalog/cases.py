@@ -206,6 +206,14 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "et un état, ex. : '1 fait : ça s'est bien passé' (états : fait, partiel, abandonné, "
         "modifié). Actions de votre plan : {count}.",
     ),
+    "follow_up.closed_after_meetings": (
+        "The follow-up has had the {count} meetings the circle gives it.",
+        "Le suivi a eu les {count} rencontres que le cercle lui accorde.",
+    ),
+    "follow_up.closed_with_open_actions": (
+        "The follow-up has had the {count} meetings the circle gives it; actions still open: {actions}.",
+        "Le suivi a eu les {count} rencontres que le cercle lui accorde ; actions encore ouvertes : {actions}.",
+    ),
     "follow_up.opened": (
         "Your action plan is under way. Before each meeting I will ask how it is going; you "
         "can post an update at any time.",
