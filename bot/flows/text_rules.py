@@ -84,15 +84,30 @@ _QUESTION_WORDS = frozenset(
 )
 
 
+# How a thank-you or an acknowledgement starts ("Thanks for the answer!", "Ok, merci."): no
+# question, yet no advice either.
+_ACKNOWLEDGING = re.compile(
+    r"^(?:thanks|thank you|thx|ok|okay|got it|understood|noted|great|perfect|i see|makes sense|"
+    r"merci|d'accord|compris|noté|parfait|super|je vois)\b"
+)
+
+
 def reads_as_advice(text: str) -> bool:
     """A clarification reply that is no question, or advice phrased as one ("have you tried…?"),
-    but not a question that only contains a marker ("what have you tried so far?")."""
+    but not a question that only contains a marker ("what have you tried so far?"), nor a
+    thank-you or a "+1" with no advice marker in it."""
     lowered = " ".join(text.lower().split())
     if "?" not in lowered:
-        return True
+        return not _acknowledges(lowered)
     for asking in _ASKING:
         lowered = lowered.replace(asking, " ")
     return any(_advises(lowered, marker) for marker in _ADVICE_MARKERS)
+
+
+def _acknowledges(lowered: str) -> bool:
+    if not any(character.isalpha() for character in lowered):  # "+1", an emoji, nothing visible
+        return True
+    return bool(_ACKNOWLEDGING.match(lowered)) and not any(marker in lowered for marker in _ADVICE_MARKERS)
 
 
 def _advises(lowered: str, marker: str) -> bool:

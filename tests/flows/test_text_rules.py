@@ -68,6 +68,18 @@ def test_a_question_that_only_contains_an_advice_marker_is_not_advice(text: str)
 
 
 @pytest.mark.parametrize(
+    "text", ["Thanks for the answer!", "Ok, merci.", "+1", "👍", "\u200b", "Got it, that helps", "D'accord."]
+)
+def test_a_thank_you_or_a_plus_one_is_not_advice(text: str) -> None:
+    assert not reads_as_advice(text)
+
+
+@pytest.mark.parametrize("text", ["Thanks. You should talk to HR.", "Ok, il faut en parler à la direction."])
+def test_advice_after_a_thank_you_is_still_advice(text: str) -> None:
+    assert reads_as_advice(text)
+
+
+@pytest.mark.parametrize(
     "text",
     ["What do you think? You should talk to HR.", "I'd like to know why: have you tried asking them?"],
 )
