@@ -308,9 +308,10 @@ class Router:
             return self._notice(queries.settings_text(circle))
         if args[0].lower() == "facilitator" and len(args) == 2:
             return await self._circle_step(c.MakeFacilitator(self._actor, self._member_id(circle, args[1])))
-        if len(args) != 2:
+        if len(args) < 2:
             raise DomainError("error.settings_usage")
-        return await self._circle_step(c.ChangeSettings(self._actor, ((args[0], args[1]),)))
+        # A value may be words ("3 jours"): every word after the name is the value.
+        return await self._circle_step(c.ChangeSettings(self._actor, ((args[0], " ".join(args[1:])),)))
 
     async def _open_submit(self, circle: Circle) -> Outcome:
         if circle.member(self._actor) is None:

@@ -134,7 +134,8 @@ def _change_settings(circle: Circle, cmd: c.ChangeSettings, now: datetime) -> St
     for key, value in cmd.changes:
         settings = apply_setting(settings, key, value)
     changed = circle.replace(settings=settings)
-    return Step(changed, None, (), (Post(circle.id, say(changed, "settings.changed")),))
+    told = ", ".join(f"{key.strip().lower()} = {value.strip()}" for key, value in cmd.changes)
+    return Step(changed, None, (), (Post(circle.id, say(changed, "settings.changed", changes=told)),))
 
 
 def _set_meeting_rule(circle: Circle, cmd: c.SetMeetingRule, now: datetime) -> Step:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from datetime import timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.flows.errors import DomainError
 from bot.flows.model import TIMED_PHASES, CircleSettings, ClientInteraction, Language, Phase
@@ -16,11 +17,21 @@ _NO = frozenset({"no", "n", "false", "off", "0", "non", "faux"})
 
 
 def check_timezone(name: str) -> str:
+    """The zone's canonical name, whatever its case ("america/montreal" is America/Montreal)."""
+    wanted = name.strip()
     try:
-        ZoneInfo(name.strip())
+        ZoneInfo(wanted)
     except (ZoneInfoNotFoundError, ValueError):
-        raise DomainError("error.bad_timezone", value=name.strip()) from None
-    return name.strip()
+        found = _zones_by_folded_name().get(wanted.casefold())
+        if found is None:
+            raise DomainError("error.bad_timezone", value=wanted) from None
+        return found
+    return wanted
+
+
+@functools.cache
+def _zones_by_folded_name() -> dict[str, str]:
+    return {zone.casefold(): zone for zone in available_timezones()}
 
 
 def parse_language(value: str) -> Language:

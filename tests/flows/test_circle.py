@@ -186,6 +186,7 @@ def test_size_warnings_never_block_joining() -> None:
     [
         ("language", "FR", lambda s: s.language, Language.FR),
         ("timezone", "Europe/Paris", lambda s: s.timezone, "Europe/Paris"),
+        ("timezone", "america/montreal", lambda s: s.timezone, "America/Montreal"),
         ("client_interaction", "clarify_allowed", lambda s: s.client_interaction, ClientInteraction.CLARIFY_ALLOWED),
         ("facilitators_consult", "oui", lambda s: s.facilitators_consult, True),
         ("facilitators_consult", "off", lambda s: s.facilitators_consult, False),

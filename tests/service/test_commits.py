@@ -172,7 +172,7 @@ async def test_a_settings_change_is_stored_and_announced_together(driver: Driver
     assert circle is not None
     assert circle.settings.window(Phase.CLARIFICATION).days == 3
     posts = [row.effect for row in (await queued(driver.sessions))[before:] if isinstance(row.effect, Post)]
-    assert [post.text for post in posts] == [say("en", "settings.changed")]
+    assert [post.text for post in posts] == [say("en", "settings.changed", changes="window.clarification = 3d")]
 
 
 @pytest.mark.asyncio

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.flows.model import Phase
@@ -585,3 +587,14 @@ async def test_reassigning_to_a_mention_of_a_non_member_names_them(driver: Drive
 
     assert refusal_text(outcome) == say("en", "error.unknown_member", who="U999")
     assert await snapshot(driver.sessions) == before
+
+
+@pytest.mark.asyncio
+async def test_a_setting_value_of_several_words_is_read_whole(driver: Driver) -> None:
+    await driver.start_circle(language="fr")
+
+    accepted(await driver.slash(FAC, "settings window.clarification 3 jours"))
+
+    circle = await circle_at(driver.sessions)
+    assert circle is not None
+    assert circle.settings.window(Phase.CLARIFICATION) == timedelta(days=3)

@@ -36,7 +36,10 @@ CIRCLE_MESSAGES: dict[str, tuple[str, str]] = {
         "Le cercle est en pause : aucun rappel jusqu'à sa reprise.",
     ),
     "circle.resumed": ("The circle resumes.", "Le cercle reprend."),
-    "settings.changed": ("The circle's settings were updated.", "Les réglages du cercle ont été mis à jour."),
+    "settings.changed": (
+        "The circle's settings were updated: {changes}.",
+        "Les réglages du cercle ont été mis à jour : {changes}.",
+    ),
     "meetings.changed": (
         "Next meetings ({zone}):\n{meetings}",
         "Prochaines rencontres ({zone}) :\n{meetings}",
