@@ -29,6 +29,8 @@ from bot.flows.step import say
 NUDGE_HOUR = time(9, 0)
 # How many coming meetings have their jobs planned at once; each HELD plans further.
 PLAN_AHEAD = 3
+# How far back the meeting before another is looked for (a rule repeats within 12 weeks).
+PREVIOUS_MEETING_WITHIN = timedelta(weeks=13)
 MISSED = "missed"
 DROPPED = "dropped"
 
@@ -171,9 +173,9 @@ def nudges(circle: Circle, cases: Sequence[Case], job: MeetingTimer) -> list[Eff
 def reminders(
     circle: Circle, cases: Sequence[Case], job: MeetingTimer, last_update: Mapping[str, datetime]
 ) -> list[Effect]:
-    """The REMINDER of one zone: only clients whose case got no update since their nudge."""
+    """The REMINDER of one zone: only clients whose case got no update for this meeting."""
     assert job.meeting_at is not None
-    since = nudge_at(circle, job.meeting_at, job.zone)
+    since = updates_since(circle, job.meeting_at)
     return [
         _ask(circle, case, "meeting.reminder", job.meeting_at, job.zone)
         for case in open_plans(circle, cases)
@@ -187,8 +189,14 @@ def _updated(case: Case, last_update: Mapping[str, datetime], since: datetime) -
 
 
 def updates_since(circle: Circle, meeting_at: datetime) -> datetime:
-    """Updates count for a meeting from its earliest nudge on."""
-    return min(nudge_at(circle, meeting_at, zone) for zone in (*member_zones(circle), circle.settings.timezone))
+    """Updates count for a meeting from the meeting before it on (for the first, from
+    PREVIOUS_MEETING_WITHIN before it), or from its earliest nudge if that comes sooner."""
+    earliest_nudge = min(
+        nudge_at(circle, meeting_at, zone) for zone in (*member_zones(circle), circle.settings.timezone)
+    )
+    looked_back = meeting_at - PREVIOUS_MEETING_WITHIN
+    earlier = [moment for moment in next_meetings(circle, looked_back, 100) if moment < meeting_at]
+    return min(earlier[-1], earliest_nudge) if earlier else looked_back
 
 
 def digest(circle: Circle, cases: Sequence[Case], meeting_at: datetime, last_update: Mapping[str, datetime]) -> Post:

@@ -212,3 +212,29 @@ async def test_scheduling_a_meeting_through_the_engine_plans_its_jobs(sessions: 
         MeetingJob.DIGEST,
         MeetingJob.HELD,
     }
+
+
+@pytest.mark.asyncio
+async def test_an_update_since_the_previous_meeting_counts_for_the_next_one_even_before_its_nudge(
+    sessions: Sessions,
+) -> None:
+    harness = await started(sessions, "UTC", Cadence(dates=(wall("2026-10-21 15:00"), wall("2026-10-28 15:00"))))
+    await harness.advance_to(utc(2026, 10, 23))
+    await post_update(sessions, "case-1", harness.clock())
+
+    await harness.advance_to(utc(2026, 10, 28))
+
+    digest = harness.platform.posts()[-1].effect.text  # type: ignore[union-attr]
+    received = digest.split("Updates received")[1].split("Updates still missing")[0]
+    assert "Problem 1" in received
+
+
+@pytest.mark.asyncio
+async def test_an_update_since_the_previous_meeting_spares_the_client_the_reminder(sessions: Sessions) -> None:
+    harness = await started(sessions, "UTC", Cadence(dates=(wall("2026-10-21 15:00"), wall("2026-10-28 15:00"))))
+    await harness.advance_to(utc(2026, 10, 23))
+    await post_update(sessions, "case-1", harness.clock())
+
+    await harness.advance_to(utc(2026, 10, 28))
+
+    assert not any("gentle reminder" in d.effect.text for d in harness.platform.dms("ann"))  # type: ignore[union-attr]
