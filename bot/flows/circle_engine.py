@@ -133,9 +133,20 @@ def _change_settings(circle: Circle, cmd: c.ChangeSettings, now: datetime) -> St
     settings = circle.settings
     for key, value in cmd.changes:
         settings = apply_setting(settings, key, value)
-    changed = circle.replace(settings=settings)
+    changed = circle.replace(settings=settings, cadence=_dates_kept(circle, settings.timezone))
     told = ", ".join(f"{key.strip().lower()} = {value.strip()}" for key, value in cmd.changes)
     return Step(changed, None, (), (Post(circle.id, say(changed, "settings.changed", changes=told)),))
+
+
+def _dates_kept(circle: Circle, zone: str) -> Cadence:
+    """The cadence in a new time zone: explicit dates keep their moment (15:00 in Paris is
+    09:00 in Montreal); the rule keeps its local hour, now the new zone's."""
+    cadence = circle.cadence
+    if zone == circle.settings.timezone or not cadence.dates:
+        return cadence
+    before, after = ZoneInfo(circle.settings.timezone), ZoneInfo(zone)
+    dates = tuple(sorted(when.replace(tzinfo=before).astimezone(after).replace(tzinfo=None) for when in cadence.dates))
+    return Cadence(cadence.rule, dates, cadence.skipped)
 
 
 def _set_meeting_rule(circle: Circle, cmd: c.SetMeetingRule, now: datetime) -> Step:

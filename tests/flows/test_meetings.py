@@ -130,3 +130,13 @@ def test_skipping_a_day_in_the_past_is_refused() -> None:
 
 def test_a_circle_without_cadence_has_no_meetings() -> None:
     assert next_meetings(circle_in("UTC", rule=None), OCTOBER, 3) == []
+
+
+def test_changing_the_circles_time_zone_keeps_an_explicit_meeting_at_its_moment() -> None:
+    circle = circle_in("Europe/Paris", rule=None)
+    circle = handle_circle(circle, c.AddMeeting(FAC, wall(2026, 12, 4, 15)), OCTOBER).circle
+    before = next_meetings(circle, OCTOBER, 1)
+
+    moved = handle_circle(circle, c.ChangeSettings(FAC, (("timezone", "America/Montreal"),)), OCTOBER).circle
+
+    assert next_meetings(moved, OCTOBER, 1) == before
