@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -152,7 +152,9 @@ def _dates_kept(circle: Circle, zone: str) -> Cadence:
 def _set_meeting_rule(circle: Circle, cmd: c.SetMeetingRule, now: datetime) -> Step:
     cadence = Cadence(cmd.rule, circle.cadence.dates, circle.cadence.skipped)
     changed = circle.replace(cadence=cadence)
-    return Step(changed, None, (), (_meetings_post(changed, now),))
+    cleared = cmd.rule is None and (cadence.dates or cadence.skipped)
+    headline = say(changed, "meetings.rule_cleared") if cleared else ""
+    return Step(changed, None, (), (_meetings_post(changed, now, headline),))
 
 
 def _add_meeting(circle: Circle, cmd: c.AddMeeting, now: datetime) -> Step:
@@ -163,24 +165,36 @@ def _add_meeting(circle: Circle, cmd: c.AddMeeting, now: datetime) -> Step:
         raise DomainError("error.meeting_exists", value=f"{cmd.when:%Y-%m-%d %H:%M}")
     dates = tuple(sorted((*circle.cadence.dates, cmd.when)))
     changed = circle.replace(cadence=Cadence(circle.cadence.rule, dates, circle.cadence.skipped))
-    return Step(changed, None, (), (_meetings_post(changed, now),))
+    added = say(changed, "meetings.added", when=f"{cmd.when:%Y-%m-%d %H:%M}")
+    return Step(changed, None, (), (_meetings_post(changed, now, added),))
 
 
 def _skip_meeting(circle: Circle, cmd: c.SkipMeeting, now: datetime) -> Step:
     if cmd.day < now.astimezone(ZoneInfo(circle.settings.timezone)).date():
         raise DomainError("error.date_in_past", value=cmd.day.isoformat())
     if cmd.day in circle.cadence.skipped:
-        raise DomainError("error.meeting_exists", value=cmd.day.isoformat())
+        raise DomainError("error.already_skipped", value=cmd.day.isoformat())
+    if not _meets_on(circle, cmd.day):
+        raise DomainError("error.no_meeting_that_day", value=cmd.day.isoformat())
     skipped = tuple(sorted((*circle.cadence.skipped, cmd.day)))
     changed = circle.replace(cadence=Cadence(circle.cadence.rule, circle.cadence.dates, skipped))
-    return Step(changed, None, (), (_meetings_post(changed, now),))
+    headline = say(changed, "meetings.skipped", day=cmd.day.isoformat())
+    return Step(changed, None, (), (_meetings_post(changed, now, headline),))
 
 
-def _meetings_post(circle: Circle, now: datetime) -> Post:
+def _meets_on(circle: Circle, day: date) -> bool:
+    zone = ZoneInfo(circle.settings.timezone)
+    day_before = datetime.combine(day, time.min, tzinfo=zone) - timedelta(microseconds=1)
+    return any(m.astimezone(zone).date() == day for m in next_meetings(circle, day_before, 2))
+
+
+def _meetings_post(circle: Circle, now: datetime, headline: str = "") -> Post:
+    """The next meetings, after what just changed (`headline`) when it is worth saying."""
     upcoming = next_meetings(circle, now, 3)
     zone = ZoneInfo(circle.settings.timezone)
     listed = "\n".join(f"• {m.astimezone(zone):%Y-%m-%d %H:%M}" for m in upcoming) or "—"
-    return Post(circle.id, say(circle, "meetings.changed", meetings=listed, zone=circle.settings.timezone))
+    text = say(circle, "meetings.changed", meetings=listed, zone=circle.settings.timezone)
+    return Post(circle.id, f"{headline}\n{text}" if headline else text)
 
 
 def _volunteer(circle: Circle, cmd: c.Volunteer, now: datetime) -> Step:

@@ -9,7 +9,9 @@ import pytest
 
 from bot.flows import commands as c
 from bot.flows.cadence import next_meetings
+from bot.flows.catalog import t
 from bot.flows.circle_engine import handle_circle
+from bot.flows.effects import Post
 from bot.flows.errors import DomainError
 from bot.flows.meetings import still_scheduled
 from bot.flows.model import Circle, MeetingRule
@@ -140,3 +142,22 @@ def test_changing_the_circles_time_zone_keeps_an_explicit_meeting_at_its_moment(
     moved = handle_circle(circle, c.ChangeSettings(FAC, (("timezone", "America/Montreal"),)), OCTOBER).circle
 
     assert next_meetings(moved, OCTOBER, 1) == before
+
+
+def test_skipping_a_day_with_no_meeting_is_refused() -> None:
+    with pytest.raises(DomainError) as refused:
+        handle_circle(circle_in("UTC"), c.SkipMeeting(FAC, date(2026, 10, 21)), OCTOBER)  # a Wednesday
+    assert (refused.value.key, refused.value.params) == ("error.no_meeting_that_day", {"value": "2026-10-21"})
+
+
+def test_adding_a_meeting_is_confirmed_with_its_date_even_when_later_than_those_listed() -> None:
+    step = handle_circle(circle_in("UTC"), c.AddMeeting(FAC, wall(2027, 10, 31, 2, 30)), OCTOBER)
+    [post] = [effect for effect in step.effects if isinstance(effect, Post)]
+    assert post.text.startswith(t("en", "meetings.added", when="2027-10-31 02:30"))
+
+
+def test_clearing_the_rule_says_the_added_dates_and_skipped_days_stay() -> None:
+    circle = handle_circle(circle_in("UTC"), c.AddMeeting(FAC, wall(2027, 1, 5, 15)), OCTOBER).circle
+    step = handle_circle(circle, c.SetMeetingRule(FAC, None), OCTOBER)
+    [post] = [effect for effect in step.effects if isinstance(effect, Post)]
+    assert post.text.startswith(t("en", "meetings.rule_cleared"))

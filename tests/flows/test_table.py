@@ -243,6 +243,8 @@ def _circle_for(command: type[c.Command]) -> Circle:
     circle = make_circle()
     if command is c.ResumeCircle:
         circle = handle_circle(circle, c.PauseCircle(FAC), NOW).circle
+    if command is c.SkipMeeting:  # a meeting to skip on that day
+        circle = handle_circle(circle, c.AddMeeting(FAC, wall(2027, 1, 5, 15)), NOW).circle
     return circle
 
 

@@ -40,6 +40,12 @@ CIRCLE_MESSAGES: dict[str, tuple[str, str]] = {
         "The circle's settings were updated: {changes}.",
         "Les réglages du cercle ont été mis à jour : {changes}.",
     ),
+    "meetings.added": ("Meeting added: {when}.", "Rencontre ajoutée : {when}."),
+    "meetings.skipped": ("No meeting on {day}.", "Pas de rencontre le {day}."),
+    "meetings.rule_cleared": (
+        "The recurring meetings are cleared; the dates added one by one and the skipped days stay.",
+        "Les rencontres récurrentes sont retirées ; les dates ajoutées une à une et les jours sautés restent.",
+    ),
     "meetings.changed": (
         "Next meetings ({zone}):\n{meetings}",
         "Prochaines rencontres ({zone}) :\n{meetings}",

@@ -121,6 +121,11 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.no_setting": ("No setting was given.", "Aucun réglage n'a été donné."),
     "error.meeting_exists": ("{value} is already listed.", "{value} figure déjà dans la liste."),
+    "error.already_skipped": ("{value} is already skipped.", "{value} est déjà sauté."),
+    "error.no_meeting_that_day": (
+        "No meeting falls on {value}: there is nothing to skip.",
+        "Aucune rencontre ne tombe le {value} : il n'y a rien à sauter.",
+    ),
     "error.swap_own_turn": (
         "You can only swap your own turn (facilitators can swap anyone's).",
         "Vous ne pouvez échanger que votre propre tour (l'animation peut échanger ceux de tous).",
