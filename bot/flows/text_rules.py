@@ -146,7 +146,7 @@ def reads_as_reservation(text: str) -> bool:
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\[ \])\s+")
 _DUE = re.compile(
-    r"\s*(?:[(\[]\s*)?(?:by|due|before|avant|pour le|d'ici|le)?\s*:?\s*"
+    r"\s*(?:[(\[]\s*)?(?:by|due|before|avant(?: le)?|pour le|d['’]ici(?: le| au)?|le)?\s*:?\s*"
     r"(\d{4}-\d{2}-\d{2})\s*(?:[)\]])?\s*$",
     re.IGNORECASE,
 )

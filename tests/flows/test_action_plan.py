@@ -36,6 +36,15 @@ def test_a_plan_reply_with_bullets_and_iso_dates_becomes_items_with_due_dates() 
     ]
 
 
+@pytest.mark.parametrize("due", ["(d'ici le 2027-01-10)", "(d’ici le 2027-01-10)", "(avant le 2027-01-10)"])
+def test_a_french_due_date_leaves_the_action_whole(due: str) -> None:
+    session = open_case(make_circle(language="fr")).drive_to(Phase.ACTION_PLAN)
+    session.reply(CLIENT, f"Synthèse\n- Instaurer un rituel {due}")
+    plan = session.case.plan
+    assert plan is not None
+    assert [(i.what, i.due) for i in plan.items] == [("Instaurer un rituel", date(2027, 1, 10))]
+
+
 def test_a_plan_reply_without_bullets_takes_the_first_line_as_synthesis() -> None:
     session = open_case().drive_to(Phase.ACTION_PLAN)
     session.reply(CLIENT, "Synthesis here\nCall the board\nHire a coach")
