@@ -52,7 +52,8 @@ def meetings_text(circle: Circle, now: datetime) -> str:
 
 def settings_text(circle: Circle) -> str:
     s = circle.settings
-    windows = ", ".join(f"{phase}={_span(span.total_seconds())}" for phase, span in s.windows.items())
+    day = "j" if s.language == "fr" else "d"  # as the hint writes it: 2j in French
+    windows = ", ".join(f"{phase}={_span(span.total_seconds(), day)}" for phase, span in s.windows.items())
     return say(
         circle,
         "settings.list",
@@ -61,16 +62,16 @@ def settings_text(circle: Circle) -> str:
         windows=windows,
         client_interaction=s.client_interaction,
         facilitators_consult="yes" if s.facilitators_consult else "no",
-        nudge_lead=_span(s.nudge_lead.total_seconds()),
-        digest_lead=_span(s.digest_lead.total_seconds()),
+        nudge_lead=_span(s.nudge_lead.total_seconds(), day),
+        digest_lead=_span(s.digest_lead.total_seconds(), day),
         followup_meetings=s.followup_meetings,
         retention=s.retention_days if s.retention_days is not None else "keep",
     )
 
 
-def _span(seconds: float) -> str:
+def _span(seconds: float, day: str) -> str:
     hours = int(seconds // 3600)
-    return f"{hours // 24}d" if hours % 24 == 0 else f"{hours}h"
+    return f"{hours // 24}{day}" if hours % 24 == 0 else f"{hours}h"
 
 
 def circle_status(circle: Circle, cases: list[Case], now: datetime) -> str:

@@ -133,14 +133,21 @@ class Router:
         active = await self._uow.cases.list_for_circle(circle.id, active_only=True)
         if len(active) == 1:
             return active[0]
+        own = [case for case in active if case.client_id == self._actor]
+        if len(own) == 1 and not self._facilitates(circle):  # a client means their own case
+            return own[0]
         raise DomainError("error.which_case" if active else "error.no_active_case")
+
+    def _facilitates(self, circle: Circle) -> bool:
+        member = circle.member(self._actor)
+        return member is not None and member.facilitator
 
     async def _case_by_id(self, case_id: str | None) -> Case:
         circle = self._require_circle()
         case = await self._uow.cases.get(case_id) if case_id else None
         # A case id from another circle (or workspace) is treated as unknown.
         if case is None or case.circle_id != circle.id:
-            raise DomainError("error.unknown_case", number="?")
+            raise DomainError("error.case_gone")
         return case
 
     # --- slash commands ----------------------------------------------------------------
@@ -286,6 +293,9 @@ class Router:
         if not args:
             return self._notice(queries.queue_text(circle))
         if args[0].lower() == "volunteer" and len(args) == 1:
+            own = await self._uow.cases.open_case_of(circle.id, self._actor)
+            if own is not None:  # a second turn before everyone else had one
+                raise DomainError("error.volunteer_with_open_case", number=own.number)
             return await self._circle_step(c.Volunteer(self._actor))
         if args[0].lower() == "swap" and len(args) == 3:
             first, second = self._member_id(circle, args[1]), self._member_id(circle, args[2])

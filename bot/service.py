@@ -145,6 +145,8 @@ class Codev:
         try:
             return await router.route(incoming.payload)
         except DomainError as refusal:
+            if refusal.key == "error.not_member" and circle and circle.pending_member(origin.user_id):
+                refusal = DomainError("error.charter_pending")  # they did join: the charter is what is missing
             return Outcome(notices=_refusal_notices(refusal.language or language, refusal), refused=True)
 
     async def fire_timer(self, row: OutboxRow) -> None:

@@ -208,7 +208,7 @@ def digest(circle: Circle, cases: Sequence[Case], meeting_at: datetime, last_upd
     received = [case for case in following if _updated(case, last_update, since)]
     missing = [case for case in following if not _updated(case, last_update, since)]
 
-    def listed(found: Sequence[Case], key: str) -> str:
+    def listed(found: Sequence[Case], key: str, none: str) -> str:
         lines = [
             say(
                 circle,
@@ -220,7 +220,7 @@ def digest(circle: Circle, cases: Sequence[Case], meeting_at: datetime, last_upd
             )
             for case in found
         ]
-        return "\n".join(lines) or say(circle, "digest.none")
+        return "\n".join(lines) or say(circle, none)
 
     queue = [user for user in circle.rotation.queue if circle.member(user) is not None]
     text = say(
@@ -228,9 +228,9 @@ def digest(circle: Circle, cases: Sequence[Case], meeting_at: datetime, last_upd
         "digest.text",
         circle=circle.name,
         when=_meeting_text(circle, meeting_at, zone),
-        in_flight=listed(in_flight, "digest.case_line"),
-        received=listed(received, "digest.update_line"),
-        missing=listed(missing, "digest.update_line"),
+        in_flight=listed(in_flight, "digest.case_line", "digest.no_case"),
+        received=listed(received, "digest.update_line", "digest.no_update"),
+        missing=listed(missing, "digest.update_line", "digest.no_update"),
         next_client=circle.name_of(queue[0]) if queue else say(circle, "digest.nobody"),
     )
     return Post(circle.id, text)

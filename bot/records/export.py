@@ -146,7 +146,8 @@ def _plan_status(case: Case, lang: str) -> list[str]:
     lines = [f"## {t(lang, 'records.plan_status')}", ""]
     for number, item in enumerate(case.plan.items, start=1):
         due = f" ({t(lang, 'plan.due', due=item.due.isoformat())})" if item.due else ""
-        lines.append(f"- {t(lang, 'records.action', number=number)}{due}: {t(lang, f'status.{item.status}')}")
+        action = f"{t(lang, 'records.action', number=number)}{due}"
+        lines.append(f"- {t(lang, 'card.line', label=action, value=t(lang, f'status.{item.status}'))}")
     return [*lines, ""]
 
 

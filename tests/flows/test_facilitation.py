@@ -317,7 +317,7 @@ def test_fewer_than_two_active_consultants_alerts_the_facilitator_at_half_window
     step = session.fire(TimerKind.HALF_WINDOW)
     assert FAC in dm_recipients(step)
     (alert,) = dms(step, FAC)
-    assert "only 1 of 3 consultants have been active" in alert.text
+    assert "consultants active in this phase so far: 1 of 3" in alert.text
 
 
 def test_silent_consultants_before_the_contract_is_written_do_not_alert_the_facilitator() -> None:

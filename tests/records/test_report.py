@@ -41,7 +41,7 @@ async def test_a_facilitator_receives_the_report_as_markdown_and_the_member_tabl
     report, table = await files_sent(driver)
     assert (report.filename, table.filename) == ("circle-report.md", "circle-members.csv")
     assert {report.user_id, table.user_id} == {FAC}
-    assert "1 consultations: 1 closed, 0 withdrawn, 0 in progress." in report.content
+    assert "Consultations: 1 (1 closed, 0 withdrawn, 0 in progress)." in report.content
     assert "1. 2026-12-01 09:00 — Ann (case 1)" in report.content
 
 
@@ -81,7 +81,7 @@ async def test_the_report_button_sends_a_facilitator_the_report_and_table_as_the
     report, table = await files_sent(driver)
     assert (report.filename, table.filename) == ("circle-report.md", "circle-members.csv")
     assert {report.user_id, table.user_id} == {FAC}
-    assert "1 consultations: 1 closed, 0 withdrawn, 0 in progress." in report.content
+    assert "Consultations: 1 (1 closed, 0 withdrawn, 0 in progress)." in report.content
 
 
 @pytest.mark.asyncio

@@ -163,7 +163,7 @@ async def test_a_member_who_has_not_accepted_the_charter_cannot_submit(driver: D
 
     outcome = await driver.fill(OUTSIDER, "submit", SUBMISSION)
 
-    assert refusal_text(outcome) == say("en", "error.not_member")
+    assert refusal_text(outcome) == say("en", "error.charter_pending")
     assert await snapshot(driver.sessions) == before
 
 
@@ -347,7 +347,7 @@ async def test_a_button_naming_a_case_of_a_circle_in_another_channel_is_an_unkno
 
     outcome = await driver.press(CLIENT, "ready_for_contract", foreign.id)
 
-    assert refusal_text(outcome) == say("en", "error.unknown_case", number="?")
+    assert refusal_text(outcome) == say("en", "error.case_gone")
     assert await snapshot(driver.sessions) == before
 
 
@@ -361,7 +361,7 @@ async def test_a_button_naming_a_case_of_another_workspace_is_an_unknown_case(dr
 
     outcome = await driver.press(CLIENT, "withdraw", foreign.id)
 
-    assert refusal_text(outcome) == say("en", "error.unknown_case", number="?")
+    assert refusal_text(outcome) == say("en", "error.case_gone")
     assert await snapshot(driver.sessions) == before
     assert (await case_of(driver.sessions, foreign.id)).phase is Phase.CLARIFICATION
 
@@ -377,7 +377,7 @@ async def test_a_form_naming_a_case_of_another_circle_is_an_unknown_case(driver:
 
     outcome = await driver.fill(CLIENT, "contract", {"contract": "Help me decide."}, foreign.id)
 
-    assert refusal_text(outcome) == say("en", "error.unknown_case", number="?")
+    assert refusal_text(outcome) == say("en", "error.case_gone")
     assert await snapshot(driver.sessions) == before
 
 
@@ -598,3 +598,24 @@ async def test_a_setting_value_of_several_words_is_read_whole(driver: Driver) ->
     circle = await circle_at(driver.sessions)
     assert circle is not None
     assert circle.settings.window(Phase.CLARIFICATION) == timedelta(days=3)
+
+
+@pytest.mark.asyncio
+async def test_volunteering_with_ones_own_case_in_progress_is_refused(driver: Driver) -> None:
+    await driver.start_circle()
+    await driver.open_case()
+
+    outcome = await driver.slash(CLIENT, "queue volunteer")
+
+    assert refusal_text(outcome) == say("en", "error.volunteer_with_open_case", number=1)
+
+
+@pytest.mark.asyncio
+async def test_withdraw_without_a_number_among_several_cases_withdraws_the_clients_own(driver: Driver) -> None:
+    await driver.start_circle()
+    await driver.open_case()
+    await driver.open_case(BOB, thread="T2")
+
+    accepted(await driver.slash(BOB, "withdraw"))
+
+    assert [case.phase for case in await cases_at(driver.sessions)] == [Phase.CLARIFICATION, Phase.WITHDRAWN]

@@ -71,11 +71,12 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     "role.member": ("a member", "un membre"),
     "role.outsider": ("someone outside the circle", "une personne hors du cercle"),
     "role.system": ("the bot", "le bot"),
-    "status.open": ("open", "ouvert"),
-    "status.done": ("done", "fait"),
+    # An action's status ("l'action", feminine in French).
+    "status.open": ("open", "ouverte"),
+    "status.done": ("done", "faite"),
     "status.partly": ("partly done", "en partie"),
-    "status.dropped": ("dropped", "abandonné"),
-    "status.changed": ("changed", "modifié"),
+    "status.dropped": ("dropped", "abandonnée"),
+    "status.changed": ("changed", "modifiée"),
     "signal.off_contract": ("Off contract", "Hors contrat"),
     "signal.discomfort": ("Discomfort", "Inconfort"),
     "signal.clarify": ("Please clarify", "Besoin de précision"),
@@ -268,8 +269,8 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "Cas {number} ({title}) : partagez ce que vous avez appris avant le {deadline}.",
     ),
     "facilitator.low_activity": (
-        "Case {number}: only {active} of {total} consultants have been active in this phase.",
-        "Cas {number} : seulement {active} consultant·e·s sur {total} ont été actifs dans cette phase.",
+        "Case {number}: consultants active in this phase so far: {active} of {total}.",
+        "Cas {number} : consultant·e·s actifs dans cette phase jusqu'ici : {active} sur {total}.",
     ),
     "facilitator.no_consultants_left": (
         "Case {number} ({title}) has no consultant left since {who} left the circle: it waits in its "

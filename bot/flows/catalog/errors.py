@@ -69,7 +69,7 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.not_your_role": (
         "Only {role} can do this now.",
-        "Seul·e {role} peut faire cela maintenant.",
+        "Cela revient à {role} maintenant.",
     ),
     "error.no_contract_yet": (
         "There is no contract to acknowledge yet.",

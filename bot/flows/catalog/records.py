@@ -220,8 +220,8 @@ RECORD_MESSAGES.update(
         ),
         "records.report.consultations": ("Consultations", "Consultations"),
         "records.report.held": (
-            "{count} consultations: {closed} closed, {withdrawn} withdrawn, {active} in progress.",
-            "{count} consultations : {closed} terminées, {withdrawn} retirées, {active} en cours.",
+            "Consultations: {count} ({closed} closed, {withdrawn} withdrawn, {active} in progress).",
+            "Consultations : {count} ({closed} terminées, {withdrawn} retirées, {active} en cours).",
         ),
         "records.report.case_col.case": ("Case", "Cas"),
         "records.report.case_col.client": ("Client", "Client·e"),

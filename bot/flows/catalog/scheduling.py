@@ -35,6 +35,7 @@ SCHEDULING_MESSAGES: dict[str, tuple[str, str]] = {
         "• Case {number}, {title} ({client})",
         "• Cas {number}, {title} ({client})",
     ),
-    "digest.none": ("• none", "• aucun"),
+    "digest.no_case": ("• none", "• aucun"),
+    "digest.no_update": ("• none", "• aucune"),
     "digest.nobody": ("nobody in the queue", "personne dans la file"),
 }

@@ -145,10 +145,22 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
         "Ce canal accueille déjà le cercle *{name}*.",
     ),
     "error.which_case": (
-        "Several cases are in progress: give the case number, e.g. /codev status 3.",
-        "Plusieurs cas sont en cours : donnez le numéro du cas, ex. /codev status 3.",
+        "Several cases are in progress: give the case number after the command, e.g. 3 or #3.",
+        "Plusieurs cas sont en cours : donnez le numéro du cas après la commande, ex. 3 ou #3.",
     ),
     "error.no_active_case": ("No case is in progress.", "Aucun cas n'est en cours."),
+    "error.case_gone": (
+        "This case is no longer in this circle's records.",
+        "Ce cas ne figure plus dans les archives de ce cercle.",
+    ),
+    "error.charter_pending": (
+        "Accept the circle's charter first: its message has the button (/codev join shows it again).",
+        "Acceptez d'abord la charte du cercle : son message porte le bouton (/codev join l'affiche de nouveau).",
+    ),
+    "error.volunteer_with_open_case": (
+        "Your case {number} is still in progress: volunteer again once it is over.",
+        "Votre cas {number} est encore en cours : proposez-vous de nouveau une fois qu'il sera terminé.",
+    ),
     "error.unknown_case": ("There is no case {number} in this circle.", "Il n'y a pas de cas {number} dans ce cercle."),
     "error.bad_time": (
         "'{value}' is not a time I can read; write it as HH:MM.",
