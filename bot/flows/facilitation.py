@@ -170,8 +170,8 @@ def _reminders(circle: Circle, case: Case, kind: TimerKind) -> list[Effect]:
     ]
     consultants = active_consultants(circle, case)
     active = [user for user in consultants if user in case.acted]
-    # Consultants cannot act on a contract not yet written: their silence says nothing then.
-    waiting_for_client = case.phase is Phase.CONTRACT and case.contract is None
+    # Consultants cannot act on a contract or plan not yet written: their silence says nothing then.
+    waiting_for_client = awaited(circle, case) == {case.client_id}
     if (
         kind is TimerKind.HALF_WINDOW
         and case.phase is not Phase.LEARNINGS

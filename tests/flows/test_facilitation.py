@@ -320,8 +320,9 @@ def test_fewer_than_two_active_consultants_alerts_the_facilitator_at_half_window
     assert "consultants active in this phase so far: 1 of 3" in alert.text
 
 
-def test_silent_consultants_before_the_contract_is_written_do_not_alert_the_facilitator() -> None:
-    session = open_case().drive_to(Phase.CONTRACT)
+@pytest.mark.parametrize("phase", [Phase.CONTRACT, Phase.ACTION_PLAN])
+def test_silent_consultants_before_the_client_has_written_do_not_alert_the_facilitator(phase: Phase) -> None:
+    session = open_case().drive_to(phase)
     step = session.fire(TimerKind.HALF_WINDOW)
     assert FAC not in dm_recipients(step)
 
