@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.flows import commands as c
 from bot.flows.acts import acknowledgement, acted, apply_update, record, set_contract, set_plan
-from bot.flows.effects import Button, Effect, Ephemeral
+from bot.flows.effects import Button, DirectMessage, Effect, Ephemeral
 from bot.flows.errors import DomainError
 from bot.flows.model import (
     Case,
@@ -37,6 +37,7 @@ from bot.flows.text_rules import (
 )
 
 K = ContributionKind
+_EXCERPT = 300  # characters of a reply quoted in a private message; the thread has it whole
 P = Phase
 R = Role
 
@@ -58,16 +59,13 @@ def reply(circle: Circle, case: Case, cmd: c.Reply, roles: frozenset[Role], now:
             private("reply.case_over", number=case.number)
         case (P.CLARIFICATION, R.CONSULTANT) if reads_as_advice(text):
             kind, out_of_role = K.ADVICE, True
-            parked = ParkedAdvice(cmd.contribution_id, cmd.actor, text)
-            changed = changed.replace(parked=(*changed.parked, parked))
-            keep = Button(
-                "keep_for_consultation",
-                say(circle, "button.keep_for_consultation"),
-                case.id,
-                value=cmd.contribution_id,
-                primary=True,
-            )
-            private("clarification.advice_nudge", keep)
+            changed = _park(changed, cmd, text)
+            private("clarification.advice_nudge", _keep_button(circle, case, cmd))
+        case (P.CONTRACT, R.CONSULTANT) if not reads_as_reservation(text) and reads_as_advice(text):
+            # Advice before the consultation, as in clarification: not an acknowledgement.
+            kind, out_of_role = K.ADVICE, True
+            changed = _park(changed, cmd, text)
+            private("contract.advice_nudge", _keep_button(circle, case, cmd))
         case (P.CONTRACT, R.CLIENT) if changed.contract is not None and not changed.reformulate:
             # Replacing the contract starts its acknowledgements over: a reply does so only
             # when a consultant asked for a new wording; else it answers, or thanks.
@@ -101,8 +99,13 @@ def reply(circle: Circle, case: Case, cmd: c.Reply, roles: frozenset[Role], now:
                 changed, more = set_plan(circle, changed, cmd.actor, Plan(synthesis, items, now))
                 effects.extend(more)
         case (P.ACTION_PLAN, R.CONSULTANT):
-            if changed.plan is None or reads_as_reservation(text):
+            if changed.plan is None:
                 kind = K.COMMENT
+            elif reads_as_reservation(text):
+                # Not an endorsement: the client hears of it, as of a call to reformulate a contract.
+                kind = K.COMMENT
+                private("plan.reservation_noted", client=circle.name_of(case.client_id))
+                effects.append(_plan_reservation(circle, case, cmd.actor, text))
             else:
                 changed = changed.replace(finished=changed.finished | {cmd.actor})
         case (P.LEARNINGS, R.CLIENT | R.CONSULTANT | R.FACILITATOR):
@@ -122,6 +125,21 @@ def reply(circle: Circle, case: Case, cmd: c.Reply, roles: frozenset[Role], now:
         message_ref=cmd.message_ref,
     )
     return Step(circle, changed, (entry,), tuple(effects))
+
+
+def _plan_reservation(circle: Circle, case: Case, author: str, text: str) -> DirectMessage:
+    excerpt = text if len(text) <= _EXCERPT else text[: _EXCERPT - 1].rstrip() + "…"
+    said = say(circle, "plan.reservation", who=circle.name_of(author), number=case.number, text=excerpt)
+    return DirectMessage(circle.id, case.client_id, said, case_id=case.id)
+
+
+def _park(case: Case, cmd: c.Reply, text: str) -> Case:
+    return case.replace(parked=(*case.parked, ParkedAdvice(cmd.contribution_id, cmd.actor, text)))
+
+
+def _keep_button(circle: Circle, case: Case, cmd: c.Reply) -> Button:
+    label = say(circle, "button.keep_for_consultation")
+    return Button("keep_for_consultation", label, case.id, value=cmd.contribution_id, primary=True)
 
 
 def _signal_buttons(circle: Circle, case: Case) -> tuple[Button, ...]:

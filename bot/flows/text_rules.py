@@ -88,7 +88,8 @@ _QUESTION_WORDS = frozenset(
 # question, yet no advice either.
 _ACKNOWLEDGING = re.compile(
     r"^(?:thanks|thank you|thx|ok|okay|got it|understood|noted|great|perfect|i see|makes sense|"
-    r"merci|d'accord|compris|noté|parfait|super|je vois)\b"
+    r"yes|yep|sure|agreed|sounds good|looks good|count me in|happy to help|i can help|"
+    r"merci|d'accord|compris|noté|parfait|super|je vois|oui|entendu|ça me va|je peux aider|volontiers)\b"
 )
 
 

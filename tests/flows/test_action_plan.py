@@ -11,7 +11,7 @@ from bot.flows.catalog import t
 from bot.flows.errors import DomainError
 from bot.flows.model import ActionItem, ContributionKind, Phase
 
-from .builders import CLIENT, NOW, kinds, make_circle, open_case, private_to
+from .builders import CLIENT, NOW, dm_recipients, dms, kinds, make_circle, open_case, private_to
 
 K = ContributionKind
 
@@ -179,6 +179,14 @@ def test_a_consultant_reply_questioning_the_plan_is_a_comment_not_an_endorsement
     step = session.reply("m2", "Is the first date realistic?")
     assert kinds(step) == [(K.COMMENT, False)]
     assert session.case.finished == frozenset()
+
+
+def test_the_client_hears_of_a_consultants_reservation_about_the_plan() -> None:
+    session = open_case().drive_to(Phase.ACTION_PLAN)
+    session.post_plan()
+    step = session.reply("m2", "Nice plan but what about timing?")
+    assert dm_recipients(step) == [CLIENT]
+    assert "what about timing?" in dms(step, CLIENT)[0].text
 
 
 def test_endorsing_twice_is_refused() -> None:

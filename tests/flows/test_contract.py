@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.flows import commands as c
 from bot.flows.catalog import t
 from bot.flows.circle_engine import handle_circle
@@ -101,6 +103,19 @@ def test_a_consultant_reply_agreeing_to_the_contract_counts_as_i_can_help() -> N
     step = session.reply("m2", "I can help with that")
     assert kinds(step) == [(K.ACKNOWLEDGEMENT, False)]
     assert session.case.finished == {"m2"}
+
+
+@pytest.mark.parametrize("contract", [None, "Help me decide."], ids=["before the contract", "after it"])
+def test_advice_from_a_consultant_in_the_contract_phase_is_kept_for_the_consultation(contract: str | None) -> None:
+    session = open_case().drive_to(Phase.CONTRACT)
+    if contract:
+        session.post_contract(contract)
+    step = session.reply("m2", "Try delegating the decision to the two leads.")
+    assert kinds(step) == [(K.ADVICE, True)]
+    assert "m2" not in session.case.finished
+    assert [parked.author_id for parked in session.case.parked] == ["m2"]
+    (note,) = private_to(step, "m2")
+    assert [button.action for button in note.buttons] == ["keep_for_consultation"]
 
 
 def test_changing_ones_mind_from_reformulate_to_can_help_counts_once() -> None:

@@ -155,6 +155,14 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "questions pour l'instant. Votre réponse reste dans le fil. Appuyez sur le bouton pour "
         "qu'elle soit republiée à l'ouverture de la phase de consultation.",
     ),
+    "contract.advice_nudge": (
+        "That reads like advice, and the consultation comes after the contract. Your reply is kept "
+        "in the thread; press the button to have it posted again when the consultation opens. To "
+        "answer the contract, use *I can help with that* or *Please reformulate*.",
+        "Cela ressemble à un conseil, et la consultation vient après le contrat. Votre réponse reste "
+        "dans le fil ; appuyez sur le bouton pour qu'elle soit republiée à l'ouverture de la "
+        "consultation. Pour répondre au contrat, utilisez *Je peux aider* ou *Merci de reformuler*.",
+    ),
     "clarification.kept": (
         "Kept: your advice will be posted when the consultation phase opens.",
         "C'est noté : votre conseil sera publié à l'ouverture de la phase de consultation.",
@@ -183,6 +191,15 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "plan.due": ("by {due}", "avant le {due}"),
     "plan.shown": ("Action plan:\n{text}", "Plan d'action :\n{text}"),
+    "plan.reservation": (
+        "{who} has a reservation about your plan in case {number}: {text}",
+        "{who} a une réserve sur votre plan dans le cas {number} : {text}",
+    ),
+    "plan.reservation_noted": (
+        "Your reply is kept as a comment, not as an endorsement, and {client} is told of your reservation.",
+        "Votre réponse est conservée comme commentaire, pas comme approbation, et {client} est "
+        "informé·e de votre réserve.",
+    ),
     "plan.comment_kept": (
         "Your reply is kept as a comment, and your posted plan stands. To change the plan, post it "
         "again whole: a synthesis line, then one action per line starting with '-'.",
