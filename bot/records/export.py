@@ -112,8 +112,9 @@ def case_record(
         t(lang, "records.prepared_for", reader=display_name(circle, reader, lang), at=local(now, zone), zone=zone)
     )
     lines.append("")
-    if purge is not None:
+    if purge is not None:  # its contributions hold no words any more: the note says why
         lines += [t(lang, "records.case_purged", at=local(purge.at, zone), count=purge.contributions), ""]
+        contributions = ()
     for section in sections(circle, contributions, lang, zone):
         lines += [f"## {t(lang, f'records.section.{section.phase}')}", ""]
         group: str | None = None

@@ -80,10 +80,11 @@ async def _case_number(uow: UnitOfWork, circle: Circle, written: str) -> int | N
 async def read(uow: UnitOfWork, circle: Circle, actor: str, now: datetime) -> Outcome:
     entries = await uow.records.journal_of(circle.id, actor)
     cases = await uow.cases.list_for_circle(circle.id, active_only=False)
+    purged = {purge.case_id for purge in await uow.records.purges_of(circle.id)}  # their words are gone
     learned = [
         item
         for item in await uow.records.contributions_of_circle(circle.id)
-        if item.author_id == actor and item.kind is ContributionKind.LEARNING
+        if item.author_id == actor and item.kind is ContributionKind.LEARNING and item.case_id not in purged
     ]
     text = journal_text(circle, actor, entries, learned, cases)
     language = circle.settings.language

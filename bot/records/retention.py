@@ -1,11 +1,12 @@
-"""Retention: a circle may keep closed cases' contributions for `retention_days` only.
+"""Retention: a circle may keep closed cases' words for `retention_days` only.
 
 `purge_expired` is what the scheduler calls (once a day is plenty): for every circle with a
 retention period, each case that ended (closed or withdrawn) longer ago than the period
-loses its contributions, the free text of its document (exposé, contract, plan wording,
-parked advice) and its delivered messages; what remains (number, dates, phases, who was
-client, action statuses) keeps the circle report whole. Each purge is recorded once, so a
-case is purged only once and the circle report can say when.
+loses the words of its contributions, the free text of its document (exposé, contract,
+plan wording, parked advice) and its delivered messages. What remains (number, dates,
+phases, who was client, action statuses, and who contributed when, in which phase) keeps
+the circle report whole. Each purge is recorded once, so a case is purged only once and
+the circle report can say when; records and journals leave a purged case's contributions out.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ async def _purge_circle(sessions: async_sessionmaker[AsyncSession], circle_id: s
         for case in await uow.cases.list_for_circle(circle.id, active_only=False):
             if case.id in done or not expired(circle, case, now):
                 continue
-            removed = await uow.records.delete_contributions_of_case(case.id)
+            removed = await uow.records.blank_contributions_of_case(case.id, placeholder)
             await uow.records.delete_delivered_outbox_of_case(case.id)
             await uow.cases.save(blanked(case, placeholder))
             await uow.records.record_purge(circle.id, PurgeRecord(case.id, case.number, removed, now))

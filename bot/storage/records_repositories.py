@@ -131,11 +131,16 @@ class RecordRepository:
     async def rewrite_contribution_texts(self, circle_id: str, rewrite: Callable[[str], str]) -> None:
         await self._rewrite_texts(contributions, contributions.c.seq, circle_id, rewrite)
 
-    async def delete_contributions_of_case(self, case_id: str) -> int:
-        removed = await self._session.execute(
-            delete(contributions).where(contributions.c.case_id == case_id).returning(contributions.c.seq)
+    async def blank_contributions_of_case(self, case_id: str, placeholder: str) -> int:
+        """Replace the words of every contribution to the case; who, when, in which phase and
+        of what kind stay. Returns how many were blanked."""
+        blanked = await self._session.execute(
+            update(contributions)
+            .where(contributions.c.case_id == case_id)
+            .values(text=placeholder, message_ref=None)
+            .returning(contributions.c.seq)
         )
-        return len(removed.all())
+        return len(blanked.all())
 
     # --- the outbox, for erasure -------------------------------------------------------
 
