@@ -21,6 +21,8 @@ from bot.flows.step import Step, local_time, say
 
 # Phases that cannot end on their deadline without their required act.
 _REQUIRED_ACT = {Phase.CONTRACT: "contract", Phase.ACTION_PLAN: "plan"}
+# Phases after the consultation: a case withdrawn then has had its turn.
+_CONSULTED = (Phase.ACTION_PLAN, Phase.LEARNINGS, Phase.FOLLOW_UP)
 # Phases that are the consultants' to complete: with none left, they wait for a facilitator.
 _NEEDS_CONSULTANTS = (Phase.CLARIFICATION, Phase.CONTRACT, Phase.CONSULTATION, Phase.ACTION_PLAN)
 
@@ -31,8 +33,12 @@ def close_case(circle: Circle, case: Case, cmd: c.CloseCase, roles: frozenset[Ro
 
 
 def withdraw(circle: Circle, case: Case, cmd: c.Withdraw, roles: frozenset[Role], now: datetime) -> Step:
-    """The client steps back; they go to the head of the rotation so their turn is not lost."""
+    """The client steps back; they go to the head of the rotation so their turn is not lost,
+    unless the circle has consulted on the case already: that was their turn."""
     withdrawn, effects = enter(circle, case, Phase.WITHDRAWN, now)
+    if case.phase in _CONSULTED:
+        note = Reply(circle.id, case.id, say(circle, "case.withdrawn_after_consultation"))
+        return Step(circle, withdrawn, (), (note, *(e for e in effects if not isinstance(e, Reply))))
     queue = (case.client_id, *(u for u in circle.rotation.queue if u != case.client_id))
     history = tuple(turn for turn in circle.rotation.history if turn.case_id != case.id)
     requeued = circle.replace(rotation=Rotation(queue, history))

@@ -41,6 +41,13 @@ def test_the_client_may_withdraw_in_a_late_phase() -> None:
     assert session.case.closed_at == NOW
 
 
+def test_a_case_withdrawn_after_its_consultation_keeps_the_turn_it_took() -> None:
+    session = open_case().drive_to(Phase.FOLLOW_UP)
+    rotation = session.circle.rotation
+    session.do(c.Withdraw(CLIENT))
+    assert session.circle.rotation == rotation
+
+
 # --- pause and resume ----------------------------------------------------------------------
 
 

@@ -57,6 +57,10 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "This case is closed. Thank you all.",
         "Ce cas est terminé. Merci à toutes et à tous.",
     ),
+    "case.withdrawn_after_consultation": (
+        "The client has withdrawn this case. The circle consulted on it, so it counts as their turn.",
+        "La personne cliente a retiré ce cas. Le cercle l'a consultée : cela compte comme son tour.",
+    ),
     "phase.enter.withdrawn": (
         "The client has withdrawn this case. Their turn is kept for later.",
         "La personne cliente a retiré ce cas. Son tour est conservé pour plus tard.",
