@@ -61,19 +61,22 @@ async def write(
 ) -> Outcome:
     _require_member(circle, actor)
     text = clean_text(values.get("entry") or "", limit=MAX_FIELD, field="journal")
-    number = await _case_number(uow, circle, (values.get("case") or "").strip())
+    written = (values.get("case") or "").strip()
+    number = await _case_number(uow, circle, written)
     await uow.records.add_journal_entry(JournalEntry(entry_id, circle.id, actor, text, now, number))
-    return Outcome(notices=(Notice(t(circle.settings.language, "records.journal.saved")),))
+    language = circle.settings.language
+    if written and number is None:  # the entry matters more than its link: kept, and said so
+        return Outcome(notices=(Notice(t(language, "records.journal.saved_without_case", number=written[:12])),))
+    return Outcome(notices=(Notice(t(language, "records.journal.saved")),))
 
 
 async def _case_number(uow: UnitOfWork, circle: Circle, written: str) -> int | None:
+    """The case an entry is about, if `written` names one of the circle's."""
     if not written:
         return None
     number, rest = intake.split_case_ref((written,))
-    if number is None or rest:
-        raise DomainError("error.unknown_case", number=written[:12])
-    if await uow.cases.get_by_number(circle.id, number) is None:
-        raise DomainError("error.unknown_case", number=number)
+    if number is None or rest or await uow.cases.get_by_number(circle.id, number) is None:
+        return None
     return number
 
 

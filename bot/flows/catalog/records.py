@@ -93,7 +93,13 @@ RECORD_MESSAGES.update(
         "field.journal": ("journal entry", "entrée du journal"),
         "records.journal.form_title": ("Learning journal", "Journal d'apprentissage"),
         "records.journal.field_entry": ("What I learned, for my own practice", "Ce que j'ai appris, pour ma pratique"),
-        "records.journal.field_case": ("Case number (optional)", "Numéro de cas (facultatif)"),
+        "records.journal.field_case": ("Case number", "Numéro de cas"),  # forms mark it optional
+        "records.journal.saved_without_case": (
+            "Saved in your learning journal, without a case: this circle has no case {number}. "
+            "Only you can read it: /codev journal list.",
+            "Enregistré dans votre journal d'apprentissage, sans cas : ce cercle n'a pas de cas "
+            "{number}. Vous seul·e pouvez le lire : /codev journal list.",
+        ),
         "records.journal.saved": (
             "Saved in your learning journal. Only you can read it: /codev journal list.",
             "Enregistré dans votre journal d'apprentissage. Vous seul·e pouvez le lire : /codev journal list.",
