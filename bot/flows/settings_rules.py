@@ -68,10 +68,17 @@ def _interaction(value: str) -> ClientInteraction:
         raise DomainError("error.bad_choice", value=value, choices=choices) from None
 
 
+_KEEP = frozenset({"keep", "garder", "never", "jamais", "none", "aucune", "off", "no", "non"})
+
+
 def _retention(value: str) -> int | None:
-    if value.strip().lower() in {"keep", "garder", "never", "jamais"}:
+    """Days a closed case keeps its words, or None: "keep" (and its synonyms) never purges."""
+    if value.strip().lower() in _KEEP:
         return None
-    return _count(value, 1, 3650)
+    try:
+        return _count(value, 1, 3650)
+    except DomainError:
+        raise DomainError("error.bad_retention", value=value) from None
 
 
 def _lead(value: str) -> timedelta:

@@ -192,6 +192,7 @@ def test_size_warnings_never_block_joining() -> None:
         ("facilitators_consult", "off", lambda s: s.facilitators_consult, False),
         ("followup_meetings", "5", lambda s: s.followup_meetings, 5),
         ("retention_days", "keep", lambda s: s.retention_days, None),
+        ("retention_days", "none", lambda s: s.retention_days, None),
         ("retention_days", "90", lambda s: s.retention_days, 90),
         ("nudge_lead", "36h", lambda s: s.nudge_lead, timedelta(hours=36)),
         ("window.consultation", "5 jours", lambda s: s.window(Phase.CONSULTATION), timedelta(days=5)),
@@ -219,6 +220,7 @@ def test_a_setting_is_parsed_and_applied(
         ("facilitators_consult", "maybe", "error.bad_choice"),
         ("client_interaction", "anything", "error.bad_choice"),
         ("followup_meetings", "0", "error.bad_number"),
+        ("retention_days", "-5", "error.bad_retention"),
         ("followup_meetings", "three", "error.bad_number"),
     ],
 )

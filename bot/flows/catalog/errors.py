@@ -120,6 +120,10 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
         "Vous êtes seul·e à animer : désignez d'abord une autre personne (/codev settings facilitator @quelqu'un).",
     ),
     "error.no_setting": ("No setting was given.", "Aucun réglage n'a été donné."),
+    "error.bad_retention": (
+        "'{value}' is not a retention: write a number of days from 1 to 3650, or keep.",
+        "« {value} » n'est pas une durée de conservation : écrivez un nombre de jours de 1 à 3650, ou keep.",
+    ),
     "error.meeting_exists": ("{value} is already listed.", "{value} figure déjà dans la liste."),
     "error.already_skipped": ("{value} is already skipped.", "{value} est déjà sauté."),
     "error.no_meeting_that_day": (
