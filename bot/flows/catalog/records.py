@@ -238,7 +238,8 @@ RECORD_MESSAGES.update(
         "records.report.case_col.updates": ("Meetings with an update before", "Rencontres précédées de nouvelles"),
         "records.report.members": ("Members", "Membres"),
         "records.report.col.member": ("Member", "Membre"),
-        "records.report.col.as_client": ("Times as client", "Fois client·e"),
+        # Cases brought, withdrawn ones too; the rotation below counts turns taken.
+        "records.report.col.as_client": ("Cases brought", "Cas apportés"),
         "records.report.col.settled": ("Actions settled", "Actions réglées"),
         "records.report.col.updates": ("Meetings with an update before", "Rencontres précédées de nouvelles"),
         "records.report.members_note": (
@@ -248,7 +249,10 @@ RECORD_MESSAGES.update(
             "actions réglées sur celles prévues, et rencontres depuis le plan précédées de nouvelles.",
         ),
         "records.report.rotation": ("Rotation so far", "Rotation jusqu'ici"),
-        "records.report.no_turns": ("Nobody has been client yet.", "Personne n'a encore été client·e."),
+        "records.report.no_turns": (
+            "Nobody has had a turn as client yet (a case withdrawn before its consultation gives its turn back).",
+            "Personne n'a encore eu son tour comme client·e (un cas retiré avant sa consultation rend son tour).",
+        ),
         "records.report.next": ("Next in the queue: {queue}", "Prochains dans la file : {queue}"),
         "records.report.privacy": ("Purges and erasures", "Purges et effacements"),
         "records.report.purge": (
