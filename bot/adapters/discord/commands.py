@@ -215,14 +215,23 @@ class CodevGroup(app_commands.Group):
         await _run(interaction, "update", case)
 
     @app_commands.command(description=english("discord.slash.export"))
-    @app_commands.describe(case=CASE)
+    @app_commands.describe(case=CASE, circle=english("discord.slash.option.circle_report"))
     @app_commands.autocomplete(case=case_choices)
-    async def export(self, interaction: discord.Interaction[Any], case: CaseNumber | None = None) -> None:
-        await _run(interaction, "export", case)
+    async def export(
+        self, interaction: discord.Interaction[Any], case: CaseNumber | None = None, circle: bool = False
+    ) -> None:
+        await _run(interaction, "export", "circle" if circle else case)
 
     @app_commands.command(description=english("discord.slash.journal"))
-    async def journal(self, interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, "journal")
+    @app_commands.describe(action=english("discord.slash.option.journal_action"))
+    @app_commands.choices(
+        action=[
+            app_commands.Choice(name=english(f"discord.slash.choice.{action}"), value=action)
+            for action in ("write", "list")
+        ]
+    )
+    async def journal(self, interaction: discord.Interaction[Any], action: str = "write") -> None:
+        await _run(interaction, "journal", "list" if action == "list" else None)
 
     @app_commands.command(description=english("discord.slash.settings"))
     @app_commands.describe(
@@ -241,5 +250,19 @@ class CodevGroup(app_commands.Group):
         await _run(interaction, "settings", _quoted(name), _quoted(value) if member is None else _mention(member))
 
     @app_commands.command(name="forget-me", description=english("discord.slash.forget_me"))
-    async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, "forget-me")
+    @app_commands.describe(
+        member=english("discord.slash.option.former_member"),
+        name=english("discord.slash.option.former_name"),
+        circle=english("discord.slash.option.delete_circle"),
+    )
+    async def forget_me(
+        self,
+        interaction: discord.Interaction[Any],
+        member: discord.User | None = None,
+        name: str | None = None,
+        circle: bool = False,
+    ) -> None:
+        if circle:
+            await _run(interaction, "forget-me", "circle")
+        else:  # a name alone means nothing without whom it names: the core then erases the caller
+            await _run(interaction, "forget-me", _mention(member), _quoted(name) if member else None)

@@ -144,6 +144,28 @@ DISCORD_MESSAGES: dict[str, tuple[str, str]] = {
         "Avec facilitator : la personne qui animera le cercle",
     ),
     # Language names are written in their own language, whatever the member's.
+    "discord.slash.option.circle_report": (
+        "Instead: the circle report (facilitators)",
+        "À la place : le rapport du cercle (animation)",
+    ),
+    "discord.slash.option.journal_action": (
+        "Write an entry, or read your journal",
+        "Écrire une entrée, ou lire votre journal",
+    ),
+    "discord.slash.option.former_member": (
+        "Facilitators: a member who left, to erase",
+        "Animation : un membre parti, à effacer",
+    ),
+    "discord.slash.option.former_name": (
+        "The name they went by, if the circle lacks it",
+        "Le nom qu'il ou elle portait, si le cercle ne l'a pas",
+    ),
+    "discord.slash.option.delete_circle": (
+        "Facilitators: delete the whole circle",
+        "Animation : supprimer tout le cercle",
+    ),
+    "discord.slash.choice.write": ("write", "écrire"),
+    "discord.slash.choice.list": ("list", "lire"),
     "discord.slash.choice.english": ("English", "English"),
     "discord.slash.choice.french": ("Français", "Français"),
     "discord.slash.choice.show": ("show", "voir"),

@@ -287,7 +287,7 @@ class FakeDiscord(FakeRest):
                 resolved["users"][str(value.id)] = value.payload
                 resolved["members"][str(value.id)] = {k: v for k, v in p.member(value.payload).items() if k != "user"}
             else:
-                kind = 4 if isinstance(value, int) and name != focused else 3
+                kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) and name != focused else 3
                 opts.append(
                     {"name": name, "type": kind, "value": value, **({"focused": True} if name == focused else {})}
                 )
