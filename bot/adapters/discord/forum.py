@@ -123,8 +123,8 @@ class ForumThreads:
                 tags[tag_id] = {"id": str(tag_id), "name": name_, "moderated": False}
         try:
             data = await self._client.http.edit_channel(forum.id, available_tags=[*tags.values(), {"name": name}])
-        except discord.Forbidden:
-            log.warning("cannot create the forum tag %r in %s (Manage Channels missing)", name, forum_id)
+        except discord.HTTPException as refused:  # Manage Channels missing, or the forum's 20 tags taken
+            log.warning("cannot create the forum tag %r in %s: %s; the post goes untagged", name, forum_id, refused)
             return None
         found_tags: list[dict[str, Any]] = list(data.get("available_tags") or [])  # type: ignore[call-overload]
         created = [tag for tag in found_tags if tag.get("name") == name]

@@ -6,8 +6,8 @@ import pytest
 
 from bot.flows.model import ContributionKind, Phase
 
-from .journey import case_in_thread, the_case, whole_consultation
-from .world import World
+from .journey import case_in_thread, submit_case, the_case, whole_consultation
+from .world import CONSULTANTS, World
 
 
 @pytest.mark.asyncio
@@ -48,3 +48,17 @@ async def test_a_whole_consultation_runs_in_a_forum_with_the_case_as_a_post_tagg
     assert [tags[tag] for tag in post["applied_tags"]] == ["Follow-up"]
     assert {"Clarification", "Contract", "Consultation", "Action plan", "Learnings", "Follow-up"} <= set(tags.values())
     assert not fake.calls_to("POST", rf"/channels/{fake.forum_id}/messages")  # a forum takes posts only
+
+
+@pytest.mark.asyncio
+async def test_a_case_is_posted_untagged_in_a_forum_that_refuses_another_tag(world: World) -> None:
+    fake = world.fake
+    lobby = await fake.open_thread("fay", fake.forum_id, "Our circle")
+    await world.circle_of(lobby, "ann", *CONSULTANTS)
+    too_many = {"code": 50035, "message": "Invalid Form Body", "errors": {"available_tags": "Must be 20 or fewer"}}
+    fake.fail("PATCH", rf"^/channels/{fake.forum_id}$", 400, too_many, times=10)
+
+    await submit_case(world, "ann", lobby)
+
+    [post] = await fake.wait_for(lambda: [t for t in fake.threads(fake.forum_id) if t["name"].startswith("Case 1")])
+    assert post.get("applied_tags", []) == []
