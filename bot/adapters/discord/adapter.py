@@ -25,7 +25,7 @@ from bot.adapters.discord.forum import ForumThreads
 from bot.adapters.discord.localize import guild_language
 from bot.adapters.discord.sync import sync_guilds
 from bot.adapters.discord.translate import ANSWER_WITHIN, PLATFORM, Interactions
-from bot.adapters.discord.views import PendingForms, register
+from bot.adapters.discord.views import MODAL_TIMEOUT, PendingForms, register
 from bot.config import DiscordSettings
 from bot.flows.effects import Effect
 from bot.ports import Address, DeliveryError, Intake
@@ -44,6 +44,7 @@ class Tuning:
     connect_wait: float = CONNECT_WAIT
     at_hand_for: float = AT_HAND_FOR
     identify_spacing: float = IDENTIFY_SPACING
+    modal_timeout: float = MODAL_TIMEOUT
 
 
 class DiscordAdapter:
@@ -109,6 +110,7 @@ class DiscordAdapter:
             reads_messages=lambda: self.reads_messages,
             parent_of=self._parent_of,
             answer_within=self._tuning.answer_within,
+            modal_timeout=self._tuning.modal_timeout,
         )
         register(client, interactions)
 

@@ -22,11 +22,13 @@ from bot.adapters.discord.dms import AtHand, Handy, PrivateMessages
 from bot.adapters.discord.localize import guild_language
 from bot.adapters.discord.render import NO_MENTIONS, split_text
 from bot.adapters.discord.views import (
+    MODAL_TIMEOUT,
     FormButton,
     FormModal,
     PendingForm,
     PendingForms,
     action_view,
+    form_page_number,
     form_token,
     form_view,
 )
@@ -77,8 +79,10 @@ class Interactions:
         reads_messages: Callable[[], bool],
         parent_of: Callable[[int], Any],
         answer_within: float = ANSWER_WITHIN,
+        modal_timeout: float = MODAL_TIMEOUT,
     ) -> None:
         self._core = core
+        self._modal_timeout = modal_timeout
         self._at_hand = at_hand
         self._forms = forms
         self._private = private
@@ -113,7 +117,7 @@ class Interactions:
             await self._submit(interaction, pending)
             return
         page = 0 if op == "o" else _first_unanswered(pending)
-        await interaction.response.send_modal(FormModal(pending, token, page))
+        await interaction.response.send_modal(FormModal(pending, token, page, self._modal_timeout))
 
     async def form_page(
         self, interaction: discord.Interaction[Any], token: str, page: int, values: dict[str, str]
@@ -140,17 +144,22 @@ class Interactions:
         await self._submit(interaction, pending)
 
     async def lost_form(self, interaction: discord.Interaction[Any]) -> None:
-        """Every interaction passes here. A form page whose form is no longer held (Codev
-        restarted while it was open, or it was sent already) has no modal left to answer it:
-        the member gets what they typed back, privately, instead of "This interaction failed"."""
-        if interaction.type is not discord.InteractionType.modal_submit:
+        """Every interaction passes here. A form page no modal took (discord.py forgets a modal
+        after its timeout, and a restart forgets them all) is taken here while its form is
+        held; once it is not (Codev restarted, or it was sent already), the member gets what
+        they typed back, privately, instead of "This interaction failed"."""
+        if interaction.type is not discord.InteractionType.modal_submit or interaction.extras.get(_PAGE_TAKEN):
             return
         data: dict[str, Any] = dict(interaction.data or {})
-        token = form_token(str(data.get("custom_id", "")))
-        if token is None or self._forms.get(token) is not None or interaction.extras.get(_PAGE_TAKEN):
+        custom_id = str(data.get("custom_id", ""))
+        token = form_token(custom_id)
+        if token is None:
+            return
+        typed = list(_typed(data.get("components", [])))
+        if self._forms.get(token) is not None:
+            await self.form_page(interaction, token, form_page_number(custom_id), dict(typed))
             return
         language = language_of(interaction)
-        typed = list(_typed(data.get("components", [])))
         shown = "\n\n".join(f"{_field_label(language, name)}:\n{value}" for name, value in typed if value.strip())
         text = t(language, "discord.form_lost", typed=shown) if shown else t(language, "discord.form_expired")
         for piece in split_text(text):
@@ -264,7 +273,7 @@ class Interactions:
             token = self._forms.hold(pending)
             if not deferred:
                 handy.followups = False
-                await interaction.response.send_modal(FormModal(pending, token, 0))
+                await interaction.response.send_modal(FormModal(pending, token, 0, self._modal_timeout))
                 return
             opener = FormButton("o", token, t(language, "discord.form_open"))
             await interaction.followup.send(t(language, "discord.form_ready"), ephemeral=True, view=form_view(opener))

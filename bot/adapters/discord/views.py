@@ -24,7 +24,7 @@ from bot.flows.effects import Button, Form
 from bot.incoming import Origin
 
 FORM_KEPT_FOR = 3600.0  # seconds a form in several steps waits for its next step
-MODAL_TIMEOUT = 900.0
+MODAL_TIMEOUT = 900.0  # seconds discord.py keeps a page's modal; later, Interactions.lost_form takes it
 
 
 class Interactions(Protocol):
@@ -143,7 +143,7 @@ class PendingForms:
         return self._held.pop(token, None)
 
 
-_FORM_PAGE = re.compile(r"^cvm:([0-9a-f]+):\d+:")
+_FORM_PAGE = re.compile(r"^cvm:([0-9a-f]+):(\d+):")
 
 
 def form_token(custom_id: str) -> str | None:
@@ -152,14 +152,20 @@ def form_token(custom_id: str) -> str | None:
     return found.group(1) if found else None
 
 
+def form_page_number(custom_id: str) -> int:
+    """The page of its form a modal page's custom id names (0 if it names none)."""
+    found = _FORM_PAGE.match(custom_id)
+    return int(found.group(2)) if found else 0
+
+
 class FormModal(discord.ui.Modal):
     """One page of a form; its submission goes back to the handler with the typed values."""
 
-    def __init__(self, pending: PendingForm, token: str, page: int) -> None:
+    def __init__(self, pending: PendingForm, token: str, page: int, timeout: float = MODAL_TIMEOUT) -> None:
         pages = pending.pages
         super().__init__(
             title=modal_title(pending.form, page, len(pages)),
-            timeout=MODAL_TIMEOUT,
+            timeout=timeout,
             custom_id=f"cvm:{token}:{page}:{secrets.token_hex(4)}",
         )
         self._token, self._page = token, page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
@@ -10,8 +11,8 @@ import pytest
 from bot.flows.catalog import t
 from bot.incoming import Incoming, Outcome
 
-from .journey import submit_case
-from .world import CONSULTANTS, FAST, SlowCore, World, button_id
+from .journey import SUBMISSION_STEP_1, submit_case
+from .world import CONSULTANTS, FAST, SlowCore, World, button_id, running_world
 
 
 @pytest.mark.asyncio
@@ -150,3 +151,18 @@ async def test_what_was_typed_is_given_back_from_inputs_sent_inside_labels_too(w
     answers = await _submitted_after_a_restart(world, labelled=True)
 
     assert CONTEXT in _shown(answers)
+
+
+@pytest.mark.asyncio
+async def test_a_form_page_sent_after_discord_py_forgot_its_modal_is_still_taken(database_url: str) -> None:
+    async with running_world(database_url, dataclasses.replace(FAST, modal_timeout=0.05)) as world:
+        fake = world.fake
+        await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
+        opened = await fake.slash("ann", "submit", fake.text_id)
+        modal = (await fake.answered(opened))[0].body
+        await asyncio.sleep(0.2)  # past the modal's timeout: discord.py no longer holds it
+
+        sent = await fake.submit_modal("ann", modal["data"]["custom_id"], SUBMISSION_STEP_1, fake.text_id)
+
+        [answer] = await fake.answered(sent)
+        assert "Step 1 of 2" in answer.body["data"]["content"]
