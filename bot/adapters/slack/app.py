@@ -97,10 +97,10 @@ class Listeners:
         where = Where(origin.channel_id, origin.thread_ref)
         trigger = str(body.get("trigger_id") or "")
         if outcome is not None and outcome.form is not None:
-            self._open_form(client, trigger, outcome.form, where)
+            self._open_form(client, trigger, outcome.form, origin)
         elif outcome is not None and _opens_settings_form(body, outcome):
             # The current settings, and a form to change one: `/codev settings NAME VALUE` in a modal.
-            self._open_form(client, trigger, self._settings_form(), where, texts[0])
+            self._open_form(client, trigger, self._settings_form(), origin, texts[0])
             return
         url = body.get("response_url")
         if texts and url:
@@ -179,9 +179,7 @@ class Listeners:
         await ack()
         origin = incoming.origin
         if outcome.form is not None:
-            self._open_form(
-                client, str(body.get("trigger_id") or ""), outcome.form, Where(origin.channel_id, origin.thread_ref)
-            )
+            self._open_form(client, str(body.get("trigger_id") or ""), outcome.form, origin)
         if outcome.notices:
             container = body.get("container") or {}
             seen_in = str((body.get("channel") or {}).get("id") or origin.channel_id)
@@ -237,9 +235,19 @@ class Listeners:
         )
         return Form(SETTINGS_FORM, t(language, "slack.settings.title"), t(language, "slack.settings.save"), fields)
 
-    def _open_form(self, client: AsyncWebClient, trigger_id: str, form: Form, where: Where, intro: str = "") -> None:
-        view = modal(form, where, t(self._language, "slack.close"), intro)
-        self._background.spawn(client.views_open(trigger_id=trigger_id, view=view), f"open form {form.form_id}")
+    def _open_form(self, client: AsyncWebClient, trigger_id: str, form: Form, origin: Origin, intro: str = "") -> None:
+        view = modal(form, Where(origin.channel_id, origin.thread_ref), t(self._language, "slack.close"), intro)
+        self._background.spawn(self._open_or_say(client, trigger_id, view, origin), f"open form {form.form_id}")
+
+    async def _open_or_say(self, client: AsyncWebClient, trigger_id: str, view: dict[str, Any], origin: Origin) -> None:
+        """Open the modal; if Slack will not (its trigger lasts 3 s), say so rather than leave
+        the person waiting for a form that never comes."""
+        try:
+            await client.views_open(trigger_id=trigger_id, view=view)
+        except (SlackApiError, aiohttp.ClientError) as failure:
+            log.warning("views.open for %s failed (%r): told to try again", origin.user_id, failure)
+            notice = Outcome(notices=(Notice(t(self._language, "slack.form_not_opened")),))
+            self._notify(client, origin, notice, origin.thread_ref)
 
     def _notify(
         self,

@@ -35,6 +35,12 @@ SLACK_MESSAGES: dict[str, tuple[str, str]] = {
         "n'arriveraient à personne. Invitez-moi d'abord : tapez `/invite @Codev` ici (ou détails "
         "du canal, Intégrations, Ajouter des applications), puis relancez `/codev setup`.",
     ),
+    "slack.form_not_opened": (
+        "The form could not open in time (Slack gives it a few seconds). Nothing was changed: "
+        "please run the command or press the button again.",
+        "Le formulaire n'a pas pu s'ouvrir à temps (Slack ne lui laisse que quelques secondes). Rien "
+        "n'a été modifié : relancez la commande ou appuyez de nouveau sur le bouton.",
+    ),
     "slack.failed": (
         "Something went wrong on our side; nothing was changed. Please try again in a moment.",
         "Un problème est survenu de notre côté ; rien n'a été modifié. Réessayez dans un instant.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.flows.catalog import t
 from bot.flows.model import Member
 from tests.adapters.slack.scenes import FAC
 from tests.adapters.slack.world import SlackWorld
@@ -100,3 +101,17 @@ async def test_a_facilitator_who_sets_up_through_the_form_is_named_as_their_slac
     circle = await circle_at(world.app.sessions, SLACK_HOME)
     assert circle is not None
     assert ([m.display_name for m in circle.members], circle.settings.timezone) == (["Fay"], "UTC")
+
+
+@pytest.mark.asyncio
+async def test_when_slack_will_not_open_a_form_the_person_is_told_to_try_again(world: SlackWorld) -> None:
+    await _circle_set_up(world)
+    world.fake.fail("views.open", "expired_trigger_id")
+
+    await world.command(FAC, "settings")
+    await world.settle()
+
+    told = [
+        call.params.get("text") for call in world.fake.called("chat.postEphemeral") if call.params.get("user") == FAC
+    ]
+    assert told == [t("en", "slack.form_not_opened")]
