@@ -116,7 +116,7 @@ class Interactions:
             self._forms.drop(token)
             await self._submit(interaction, pending)
             return
-        page = 0 if op == "o" else _first_unanswered(pending)
+        page = 0 if op == "o" else pending.next_page
         await interaction.response.send_modal(FormModal(pending, token, page, self._modal_timeout))
 
     async def form_page(
@@ -131,6 +131,7 @@ class Interactions:
         pending.take(page, values)
         steps = len(pending.pages)
         if page + 1 < steps:
+            pending.next_page = page + 1
             self._at_hand.open(pending.origin, interaction, pending.form.case_id).responded.set()
             lang = pending.language
             buttons = [FormButton("c", token, t(lang, "discord.form_continue", step=page + 2, steps=steps))]
@@ -168,7 +169,13 @@ class Interactions:
     async def _submit(self, interaction: discord.Interaction[Any], pending: PendingForm) -> None:
         submission = FormSubmission(pending.form.form_id, dict(pending.values), pending.form.case_id)
         # A sent form is confirmed in words: a silent acknowledgement would look like nothing happened.
-        await self._answer(interaction, pending.origin, submission, component=False)
+        outcome = await self._answer(interaction, pending.origin, submission, component=False)
+        if outcome.refused:  # what was typed is kept: the form reopens filled in, to be mended
+            pending.next_page = 0
+            token = self._forms.hold(pending)
+            mend = FormButton("o", token, t(pending.language, "discord.form_mend"))
+            text = t(pending.language, "discord.form_kept")
+            await interaction.followup.send(text, ephemeral=True, view=form_view(mend))
 
     # --- thread messages -----------------------------------------------------------------
 
@@ -221,7 +228,8 @@ class Interactions:
 
     async def _answer(
         self, interaction: discord.Interaction[Any], origin: Origin, payload: Payload, *, component: bool
-    ) -> None:
+    ) -> Outcome:
+        """Hand `payload` to the core and show its outcome, which it returns."""
         case_id = payload.case_id if isinstance(payload, ButtonPress | FormSubmission) else None
         handy = self._at_hand.open(origin, interaction, case_id)
         incoming = Incoming(origin, payload, f"discord:interaction:{interaction.id}")
@@ -247,6 +255,7 @@ class Interactions:
             await self._show(interaction, handy, origin, outcome, language, component=component)
         finally:
             handy.responded.set()
+        return outcome
 
     def _with_warnings(self, payload: Payload, outcome: Outcome, language: str) -> Outcome:
         setup = (isinstance(payload, SlashCommand) and payload.text.split()[:1] == ["setup"]) or (
@@ -320,13 +329,6 @@ async def _say(interaction: discord.Interaction[Any], text: str, buttons: tuple[
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra)
     else:
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra)
-
-
-def _first_unanswered(pending: PendingForm) -> int:
-    for index, page in enumerate(pending.pages):
-        if any(spec.name not in pending.values for spec in page):
-            return index
-    return 0
 
 
 def _with_defaults(form: Form, interaction: discord.Interaction[Any]) -> Form:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import discord
 
 from bot.adapters.discord import ids
-from bot.adapters.discord.render import form_pages, input_spec, modal_title, read_choice
+from bot.adapters.discord.render import MAX_INPUT, form_pages, input_spec, modal_title, read_choice
 from bot.flows.effects import Button, Form
 from bot.incoming import Origin
 
@@ -113,6 +113,7 @@ class PendingForm:
     language: str
     values: dict[str, str] = field(default_factory=dict)
     since: float = field(default_factory=time.monotonic)
+    next_page: int = 0  # the page its Continue button opens
 
     @property
     def pages(self) -> list[tuple[Any, ...]]:
@@ -171,7 +172,11 @@ class FormModal(discord.ui.Modal):
         self._token, self._page = token, page
         self._inputs: list[discord.ui.TextInput[FormModal]] = []
         for spec in pages[page]:
-            text_input: discord.ui.TextInput[FormModal] = discord.ui.TextInput(**input_spec(spec, pending.language))
+            options = input_spec(spec, pending.language)
+            typed = pending.values.get(spec.name)
+            if typed:  # a page opened again shows what was typed in it
+                options["default"] = typed[:MAX_INPUT]
+            text_input: discord.ui.TextInput[FormModal] = discord.ui.TextInput(**options)
             self._inputs.append(text_input)
             self.add_item(text_input)
 

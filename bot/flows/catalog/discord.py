@@ -16,6 +16,11 @@ DISCORD_MESSAGES: dict[str, tuple[str, str]] = {
     "discord.form_continue": ("Continue ({step}/{steps})", "Continuer ({step}/{steps})"),
     "discord.form_send_now": ("Send without the rest", "Envoyer sans la suite"),
     "discord.form_open": ("Open the form", "Ouvrir le formulaire"),
+    "discord.form_mend": ("Correct and send again", "Corriger et renvoyer"),
+    "discord.form_kept": (
+        "What you typed is kept: the form opens again filled in, to correct and send.",
+        "Ce que vous avez saisi est conservé : le formulaire s'ouvre de nouveau rempli, à corriger et renvoyer.",
+    ),
     "discord.form_ready": (
         "Your form is ready: open it with the button below.",
         "Votre formulaire est prêt : ouvrez-le avec le bouton ci-dessous.",

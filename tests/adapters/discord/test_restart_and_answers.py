@@ -11,7 +11,7 @@ import pytest
 from bot.flows.catalog import t
 from bot.incoming import Incoming, Outcome
 
-from .journey import SUBMISSION_STEP_1, submit_case
+from .journey import SUBMISSION_STEP_1, form_button, form_message, submit_case
 from .world import CONSULTANTS, FAST, SlowCore, World, button_id, running_world
 
 
@@ -166,3 +166,31 @@ async def test_a_form_page_sent_after_discord_py_forgot_its_modal_is_still_taken
 
         [answer] = await fake.answered(sent)
         assert "Step 1 of 2" in answer.body["data"]["content"]
+
+
+def _inputs(components: list[dict[str, Any]]) -> dict[str, Any]:
+    """custom_id -> value of a modal's text inputs, in action rows or labels."""
+    found: dict[str, Any] = {}
+    for component in components:
+        inner = component.get("components") or ([component["component"]] if "component" in component else [])
+        if inner:
+            found.update(_inputs(inner))
+        elif "custom_id" in component:
+            found[component["custom_id"]] = component.get("value")
+    return found
+
+
+@pytest.mark.asyncio
+async def test_a_refused_form_opens_again_filled_in_with_what_was_typed(world: World) -> None:
+    fake = world.fake
+    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
+    opened = await fake.slash("ann", "submit", fake.text_id)
+    step_one = await world.fill("ann", opened, {**SUBMISSION_STEP_1, "kind": "a dilemma"}, fake.text_id)
+    first = form_message(fake, (await fake.answered(step_one))[0].body, fake.text_id)
+    sent = await fake.press("ann", first, form_button(first, "s"), fake.text_id)  # send without page 2
+    kept = form_message(fake, {"data": (await fake.answered(sent, 2))[1].body}, fake.text_id)
+
+    reopened = await fake.press("ann", kept, form_button(kept, "o"), fake.text_id)
+
+    modal = (await fake.answered(reopened))[0].body
+    assert _inputs(modal["data"]["components"])["context"] == SUBMISSION_STEP_1["context"]
