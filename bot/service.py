@@ -147,7 +147,8 @@ class Codev:
         except DomainError as refusal:
             if refusal.key == "error.not_member" and circle and circle.pending_member(origin.user_id):
                 refusal = DomainError("error.charter_pending")  # they did join: the charter is what is missing
-            return Outcome(notices=_refusal_notices(refusal.language or language, refusal), refused=True)
+            notices = _refusal_notices(refusal.language or language, refusal)
+            return Outcome(notices=notices, refused=True, extras=_refused_field(refusal))
 
     async def fire_timer(self, row: OutboxRow) -> None:
         """A deadline or reminder came due: let the engine decide what it means now."""
@@ -207,6 +208,17 @@ async def _load_place(
         )
         return circle, None, case
     return await uow.circles.get_by_channel(origin.platform, origin.workspace_id, origin.channel_id), None, None
+
+
+def _refused_field(refusal: DomainError) -> dict[str, str]:
+    """The form field a refusal is about ("field.title" -> "title"), for adapters that can
+    show the reason beside it."""
+    named = refusal.params.get("field")
+    if isinstance(named, str) and named.startswith("field."):
+        return {"field": named.removeprefix("field.")}
+    if refusal.key.startswith("error.plan_"):
+        return {"field": "actions"}
+    return {}
 
 
 def _refusal_notices(language: str, refusal: DomainError) -> tuple[Notice, ...]:

@@ -193,9 +193,12 @@ class Listeners:
         origin = incoming.origin
         if outcome.refused and outcome.notices:
             blocks = (body.get("view") or {}).get("blocks") or []
-            first = next((b.get("block_id") for b in blocks if b.get("type") == "input"), None)
-            if first:
-                await ack(response_action="errors", errors={first: outcome.notices[0].text[:2000]})
+            inputs = [str(b.get("block_id")) for b in blocks if b.get("type") == "input" and b.get("block_id")]
+            if inputs:
+                # Beside the field at fault when the core names it; a setting's value else.
+                named = outcome.extras.get("field")
+                at = named if named in inputs else "value" if "value" in inputs else inputs[0]
+                await ack(response_action="errors", errors={at: outcome.notices[0].text[:2000]})
                 return
         if outcome.form is not None:
             await ack(

@@ -10,7 +10,7 @@ import pytest
 from bot.flows.model import ContributionKind, ItemStatus, Phase
 from bot.inbox import Inbox
 from bot.storage.journal import Journal
-from tests.adapters.slack.scenes import CLIENT, CONSULTANTS, FAC, open_case, start_circle
+from tests.adapters.slack.scenes import CLIENT, CONSULTANTS, FAC, SUBMISSION, open_case, start_circle
 from tests.adapters.slack.world import HeldCore, SlackWorld, close_world, open_world, section_texts
 from tests.service.helpers import HOME, Clock, Place, case_of, cases_at, circle_at, contributions_of
 
@@ -147,6 +147,16 @@ async def test_a_refused_modal_submission_keeps_the_modal_open_with_the_reason(w
 
     assert answer.json()["response_action"] == "errors"
     assert "Mars/Olympus" in str(answer.json()["errors"])
+
+
+@pytest.mark.asyncio
+async def test_a_refused_modal_shows_the_reason_beside_the_field_at_fault(world: SlackWorld) -> None:
+    await start_circle(world)
+    await world.command(CLIENT, "submit")
+
+    answer = await world.submit(CLIENT, {**SUBMISSION, "question": "   "})
+
+    assert list(answer.json()["errors"]) == ["question"]
 
 
 @pytest.mark.asyncio
