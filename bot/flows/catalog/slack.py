@@ -10,6 +10,10 @@ SLACK_MESSAGES: dict[str, tuple[str, str]] = {
         "Vous n'êtes encore dans aucun cercle. Dans le canal d'un cercle, tapez `/codev join` ; "
         "pour en créer un, `/codev setup` dans le canal de votre choix.",
     ),
+    "slack.home.more": (
+        "Circles not shown here, for want of room: {count}. /codev status in their channels tells where they stand.",
+        "Cercles non affichés ici, faute de place : {count}. /codev status dans leurs canaux dit où ils en sont.",
+    ),
     "slack.home.circle": ("*{name}* in <#{channel}>", "*{name}* dans <#{channel}>"),
     "slack.home.no_cases": ("No case in progress.", "Aucun cas en cours."),
     "slack.home.case": ("• Case {number}: {title} — _{phase}_", "• Cas {number} : {title} — _{phase}_"),

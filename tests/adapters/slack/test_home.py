@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
 
+from bot.adapters.slack.blocks import MAX_VIEW_BLOCKS
+from bot.adapters.slack.home import home_view
+from bot.flows.catalog import t
+from bot.overview import CircleOverview, Overview
 from tests.adapters.slack.scenes import CLIENT, CONSULTANTS, FAC, open_case, start_circle
 from tests.adapters.slack.world import SlackWorld
+from tests.flows import builders
 
 BOB = CONSULTANTS[0]
 
@@ -158,3 +164,16 @@ async def test_a_home_report_button_pressed_by_someone_who_does_not_facilitate_i
     assert world.fake.called("files.getUploadURLExternal") == []
     [refused] = [c for c in world.fake.called("chat.postEphemeral") if c.params.get("user") == BOB][-1:]
     assert "Only the circle's facilitators may export the circle report." in json.dumps(refused.params["blocks"])
+
+
+def test_a_home_too_full_for_every_circle_shows_the_busy_ones_and_counts_the_rest() -> None:
+    quiet = builders.make_circle()
+    session = builders.open_case()
+    entries = [CircleOverview(quiet, (), (), ()) for _ in range(39)]
+    entries.append(CircleOverview(session.circle, (session.case,), (), ()))
+    view = home_view(Overview(builders.FAC, tuple(entries)), date(2026, 12, 1))
+    text = json.dumps(view["blocks"], ensure_ascii=False)
+    assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
+    assert session.case.expose.title in text
+    shown = sum(1 for block in view["blocks"] if block["type"] == "divider")
+    assert t("en", "slack.home.more", count=40 - shown) in text
