@@ -103,9 +103,15 @@ def thread_reply(body: Body, bot_user_id: str | None) -> Incoming | None:
         str(user),
         thread_ref=str(thread_ts),
     )
-    text = unescape_incoming(str(event.get("text") or ""))
+    text = unescape_incoming(str(event.get("text") or "")) or _shared_files(event)
     event_id = body.get("event_id")
     return Incoming(origin, ThreadReply(text, str(event.get("ts") or "")), _slack_id(event_id) if event_id else None)
+
+
+def _shared_files(event: Body) -> str:
+    """A file shared without a word is still an answer: its links stand in for the text."""
+    files = [f for f in event.get("files") or [] if isinstance(f, dict)]
+    return " ".join(str(f.get("permalink") or f.get("name") or "") for f in files).strip()
 
 
 def _slack_id(key: str) -> str:

@@ -40,6 +40,19 @@ async def test_the_same_event_delivered_four_times_is_applied_once(world: SlackW
 
 
 @pytest.mark.asyncio
+async def test_a_file_shared_in_a_case_thread_without_a_word_is_recorded_by_its_link(world: SlackWorld) -> None:
+    await start_circle(world)
+    card = await open_case(world)
+    [case] = await cases_at(world.app.sessions, SLACK_HOME)
+    link = "https://team.slack.com/files/UBOB/F1/org-chart.png"
+
+    await world.reply(BOB, "", card, subtype="file_share", files=[{"name": "org-chart.png", "permalink": link}])
+    await world.settle()
+
+    assert (await contributions_of(world.app.sessions, case.id))[-1].text == link
+
+
+@pytest.mark.asyncio
 async def test_a_button_clicked_twice_changes_nothing_the_second_time(world: SlackWorld) -> None:
     await start_circle(world)
     card = await open_case(world)
