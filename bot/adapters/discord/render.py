@@ -122,6 +122,8 @@ def input_spec(field: FormField, language: str) -> dict[str, Any]:
     if field.options:
         choices = ", ".join(value for value, _label in field.options)
         placeholder = _clip(t(language, "discord.choices", choices=choices), MAX_PLACEHOLDER)
+    elif len(field.label) > MAX_INPUT_LABEL:  # what the cut label loses (a date's format) shows in the box
+        placeholder = _clip(field.label, MAX_PLACEHOLDER)
     return {
         "label": _clip(field.label, MAX_INPUT_LABEL),
         "custom_id": field.name,

@@ -6,14 +6,16 @@ from bot.adapters.discord import ids
 from bot.adapters.discord.render import (
     MAX_CONTENT,
     MAX_EMBED,
+    MAX_INPUT_LABEL,
     card_embed,
     components,
     form_pages,
+    input_spec,
     phase_of,
     read_choice,
     split_text,
 )
-from bot.flows.effects import Button, Card, CardLine
+from bot.flows.effects import Button, Card, CardLine, FormField
 from bot.flows.model import Phase
 from bot.forms import submit_form
 
@@ -75,3 +77,9 @@ def test_a_typed_choice_is_read_by_value_or_by_label_in_any_case() -> None:
 def test_the_phase_of_a_card_is_read_in_english_or_french() -> None:
     card = Card("c1", "Cas 1 : x", "q", (CardLine("Phase", "Plan d'action"),), ())
     assert phase_of(card) == (Phase.ACTION_PLAN, "fr")
+
+
+def test_a_label_too_long_for_discord_is_shown_whole_as_the_inputs_placeholder() -> None:
+    label = "1 to 5 actions, one per line, optional date (by YYYY-MM-DD)"
+    spec = input_spec(FormField("actions", label, long=True), "en")
+    assert (len(spec["label"]), spec["placeholder"]) == (MAX_INPUT_LABEL, label)
