@@ -124,22 +124,24 @@ class PrivateMessages:
         return await self._mention(effect, address)
 
     async def send_file(self, effect: SendFile, address: Address) -> str | None:
-        """A record (an export, a journal) as an attachment: never shown in a shared place."""
-        interaction = await self._at_hand.take(effect, address)
-        if interaction is not None:
-            try:
-                await interaction.followup.send(
-                    split_text(effect.text)[0], file=_file(effect), ephemeral=True, allowed_mentions=NO_MENTIONS
-                )
-                return None
-            except discord.NotFound:
-                pass
+        """A record (an export, a journal) as an attachment, never shown in a shared place: by
+        DM, where it stays (an ephemeral message is gone once Discord reloads); with DMs
+        closed, as an ephemeral follow-up if an interaction is at hand."""
         channel = await self._dm_channel(effect.user_id)
-        with discord.http.handle_message_parameters(
-            content=split_text(effect.text)[0], file=_file(effect), allowed_mentions=NO_MENTIONS
-        ) as params:
-            data = await self._http.send_message(channel, params=params)
-        return str(data["id"])
+        try:
+            with discord.http.handle_message_parameters(
+                content=split_text(effect.text)[0], file=_file(effect), allowed_mentions=NO_MENTIONS
+            ) as params:
+                data = await self._http.send_message(channel, params=params)
+            return str(data["id"])
+        except discord.Forbidden as closed:
+            interaction = await self._at_hand.take(effect, address) if closed.code == DMS_CLOSED else None
+            if interaction is None:
+                raise
+        await interaction.followup.send(
+            split_text(effect.text)[0], file=_file(effect), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+        return None
 
     async def _dm_channel(self, user_id: str) -> str:
         channel = self._dm_channels.get(user_id)

@@ -150,3 +150,30 @@ async def test_a_case_export_reaches_its_client_as_a_markdown_attachment_in_a_di
     assert name.endswith(".md")
     assert "A conflict in my team" in content
     assert not [m for m in fake.in_channel(fake.text_id) if m.get("files")]  # never in a shared place
+
+
+@pytest.mark.asyncio
+async def test_a_case_export_asked_in_its_thread_still_arrives_by_direct_message_where_it_stays(world: World) -> None:
+    fake = world.fake
+    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
+    await submit_case(world, "ann", fake.text_id)
+    thread = await case_thread(world, 1)
+
+    await world.command("ann", "export", thread, case=1)
+
+    sent = await fake.wait_for(lambda: [m for m in fake.dm_messages("ann") if m["files"]])
+    assert list(sent[0]["files"]) == ["case-1.md"]
+
+
+@pytest.mark.asyncio
+async def test_with_dms_closed_a_case_export_comes_as_a_private_follow_up_of_the_command(world: World) -> None:
+    fake = world.fake
+    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
+    await submit_case(world, "ann", fake.text_id)
+    thread = await case_thread(world, 1)
+    fake.closed_dms.add(str(fake.members["ann"].id))
+
+    exported = await fake.slash("ann", "export", thread, case=1)
+
+    answers = await fake.wait_for(lambda: [c for c in fake.answers(exported) if c.body.get("files")])
+    assert answers[0].body.get("flags", 0) & 64  # ephemeral: seen by Ann alone
