@@ -67,6 +67,14 @@ async def fill_from_card(world: World, who: str, number: int, action: str, value
     await world.fake.answered(await world.fill(who, opened, values, card["channel_id"]))
 
 
+async def a_case_in_a_thread(world: World) -> str:
+    """Ann's case 1, brought to a circle of the text channel where every consultant joined;
+    the id of its thread."""
+    await world.circle_of(world.fake.text_id, "ann", *CONSULTANTS)
+    await submit_case(world, "ann", world.fake.text_id)
+    return await case_thread(world, 1)
+
+
 async def case_thread(world: World, number: int) -> str:
     """The id of case `number`'s thread (the card message's id, in a text channel or a forum)."""
     card = await world.card(number)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.flows.catalog import t
 from bot.storage.tables import outbox
 
-from .journey import case_thread, recorded, submit_case
+from .journey import a_case_in_a_thread, recorded, submit_case
 from .world import CONSULTANTS, FAST, World
 
 
@@ -78,9 +78,7 @@ async def nudged_with_dms_closed(world: World) -> tuple[int, list[dict[str, Any]
     """Bob, his DMs closed, gives advice during clarification: the guardrail's private nudge
     (and its button) must reach him. His id, and the thread's messages mentioning him."""
     fake = world.fake
-    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
-    await submit_case(world, "ann", fake.text_id)
-    thread = await case_thread(world, 1)
+    thread = await a_case_in_a_thread(world)
     bob = fake.members["bob"].id
     fake.closed_dms.add(str(bob))
 
@@ -139,9 +137,7 @@ async def test_a_nudge_about_a_press_on_the_card_comes_as_an_ephemeral_follow_up
 @pytest.mark.asyncio
 async def test_a_case_export_reaches_its_client_as_a_markdown_attachment_in_a_direct_message(world: World) -> None:
     fake = world.fake
-    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
-    await submit_case(world, "ann", fake.text_id)
-    await case_thread(world, 1)
+    await a_case_in_a_thread(world)
 
     await world.command("ann", "export", fake.text_id, case=1)
 
@@ -155,9 +151,7 @@ async def test_a_case_export_reaches_its_client_as_a_markdown_attachment_in_a_di
 @pytest.mark.asyncio
 async def test_a_case_export_asked_in_its_thread_still_arrives_by_direct_message_where_it_stays(world: World) -> None:
     fake = world.fake
-    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
-    await submit_case(world, "ann", fake.text_id)
-    thread = await case_thread(world, 1)
+    thread = await a_case_in_a_thread(world)
 
     await world.command("ann", "export", thread, case=1)
 
@@ -168,9 +162,7 @@ async def test_a_case_export_asked_in_its_thread_still_arrives_by_direct_message
 @pytest.mark.asyncio
 async def test_with_dms_closed_a_case_export_comes_as_a_private_follow_up_of_the_command(world: World) -> None:
     fake = world.fake
-    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
-    await submit_case(world, "ann", fake.text_id)
-    thread = await case_thread(world, 1)
+    thread = await a_case_in_a_thread(world)
     fake.closed_dms.add(str(fake.members["ann"].id))
 
     exported = await fake.slash("ann", "export", thread, case=1)

@@ -13,8 +13,8 @@ from bot.service import Codev
 from bot.storage.uow import UnitOfWork
 
 from .fake_discord import FakeDiscord
-from .journey import case_thread, submit_case
-from .world import CONSULTANTS, MEMBERS, World, running_world, settings_for
+from .journey import a_case_in_a_thread
+from .world import MEMBERS, World, running_world, settings_for
 
 
 @pytest.mark.asyncio
@@ -79,9 +79,7 @@ async def test_discord_sync_registers_the_codev_command_group_in_every_server(tm
 @pytest.mark.asyncio
 async def test_case_numbers_are_offered_by_autocomplete_from_the_channels_case_threads(world: World) -> None:
     fake = world.fake
-    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
-    await submit_case(world, "ann", fake.text_id)
-    await case_thread(world, 1)
+    await a_case_in_a_thread(world)
 
     asked = await fake.autocomplete("fay", "status", "case", "", fake.text_id)
     (answer,) = await fake.answered(asked)

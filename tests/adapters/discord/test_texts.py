@@ -9,7 +9,7 @@ import pytest
 from bot.adapters.discord.render import MAX_CONTENT
 from bot.storage.uow import UnitOfWork
 
-from .journey import case_thread, recorded, submit_case
+from .journey import a_case_in_a_thread, case_thread, recorded, submit_case
 from .world import CONSULTANTS, World, button_id
 
 EVERYONE_ADVICE = "@everyone you should all just talk it out, and <@&1234> too."
@@ -71,9 +71,7 @@ async def test_a_5000_character_reply_is_recorded_whole_and_shown_in_pieces_with
 @pytest.mark.asyncio
 async def test_replies_written_in_quick_succession_in_a_thread_are_recorded_in_their_order(world: World) -> None:
     fake = world.fake
-    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
-    await submit_case(world, "ann", fake.text_id)
-    thread = await case_thread(world, 1)
+    thread = await a_case_in_a_thread(world)
     questions = [f"Question {n}: who decides here?" for n in range(12)]
 
     for n, question in enumerate(questions):
@@ -90,9 +88,7 @@ async def test_replies_written_in_quick_succession_in_a_thread_are_recorded_in_t
 @pytest.mark.asyncio
 async def test_a_reply_in_a_thread_the_bot_has_not_seen_since_it_restarted_is_still_recorded(world: World) -> None:
     fake = world.fake
-    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
-    await submit_case(world, "ann", fake.text_id)
-    thread = await case_thread(world, 1)
+    thread = await a_case_in_a_thread(world)
     fake.hide_threads = True
     await world.restart()
 
