@@ -29,7 +29,7 @@ from bot.flows.step import say
 NUDGE_HOUR = time(9, 0)
 # How many coming meetings have their jobs planned at once; each HELD plans further.
 PLAN_AHEAD = 3
-# How far back the meeting before another is looked for (a rule repeats within 12 weeks).
+# How far back the meeting before another is looked for among explicit dates.
 PREVIOUS_MEETING_WITHIN = timedelta(weeks=13)
 MISSED = "missed"
 DROPPED = "dropped"
@@ -189,13 +189,16 @@ def _updated(case: Case, last_update: Mapping[str, datetime], since: datetime) -
 
 
 def updates_since(circle: Circle, meeting_at: datetime) -> datetime:
-    """Updates count for a meeting from the meeting before it on (for the first, from
-    PREVIOUS_MEETING_WITHIN before it), or from its earliest nudge if that comes sooner."""
+    """Updates count for a meeting from the meeting before it on (for the first, from a
+    period or PREVIOUS_MEETING_WITHIN before it), or from its earliest nudge if that comes sooner."""
     earliest_nudge = min(
         nudge_at(circle, meeting_at, zone) for zone in (*member_zones(circle), circle.settings.timezone)
     )
-    looked_back = meeting_at - PREVIOUS_MEETING_WITHIN
-    earlier = [moment for moment in next_meetings(circle, looked_back, 100) if moment < meeting_at]
+    rule = circle.cadence.rule
+    # A rule's previous meeting is one period back: looking no further keeps this cheap.
+    within = timedelta(weeks=rule.every_weeks, days=2) if rule else PREVIOUS_MEETING_WITHIN
+    looked_back = meeting_at - within
+    earlier = [moment for moment in next_meetings(circle, looked_back, 10) if moment < meeting_at]
     return min(earlier[-1], earliest_nudge) if earlier else looked_back
 
 
