@@ -216,8 +216,6 @@ def _refused_field(refusal: DomainError) -> dict[str, str]:
     named = refusal.params.get("field")
     if isinstance(named, str) and named.startswith("field."):
         return {"field": named.removeprefix("field.")}
-    if refusal.key.startswith("error.plan_"):
-        return {"field": "actions"}
     return {}
 
 

@@ -173,9 +173,9 @@ def plan_text(circle: Circle, plan: Plan) -> str:
 
 def post_plan(circle: Circle, case: Case, cmd: c.PostPlan, roles: frozenset[Role], now: datetime) -> Step:
     if not cmd.items:
-        raise DomainError("error.plan_needs_items", limit=MAX_ITEMS)
+        raise DomainError("error.plan_needs_items", limit=MAX_ITEMS, field="field.actions")
     if len(cmd.items) > MAX_ITEMS:
-        raise DomainError("error.plan_too_many_items", limit=MAX_ITEMS, count=len(cmd.items))
+        raise DomainError("error.plan_too_many_items", limit=MAX_ITEMS, count=len(cmd.items), field="field.actions")
     today = now.date()
     items = tuple(make_item(i.what, i.due, i.indicator, today) for i in cmd.items)
     synthesis = optional_text(cmd.synthesis, limit=MAX_FIELD, field="synthesis")

@@ -181,9 +181,9 @@ def parse_plan(text: str, today: date) -> tuple[str, tuple[ActionItem, ...]]:
     else:
         synthesis_lines, raw_items = lines[:1], lines[1:]
     if not raw_items:
-        raise DomainError("error.plan_needs_items", limit=MAX_ITEMS)
+        raise DomainError("error.plan_needs_items", limit=MAX_ITEMS, field="field.actions")
     if len(raw_items) > MAX_ITEMS:
-        raise DomainError("error.plan_too_many_items", limit=MAX_ITEMS, count=len(raw_items))
+        raise DomainError("error.plan_too_many_items", limit=MAX_ITEMS, count=len(raw_items), field="field.actions")
     items = tuple(_parse_item(raw, today) for raw in raw_items)
     synthesis = optional_text("\n".join(synthesis_lines), limit=MAX_FIELD, field="synthesis")
     return synthesis, items

@@ -60,7 +60,7 @@ def test_a_plan_form_with_more_than_five_items_is_refused() -> None:
     with pytest.raises(DomainError) as refused:
         session.do(c.PostPlan(CLIENT, "p", "too much", items))
     assert refused.value.key == "error.plan_too_many_items"
-    assert refused.value.params == {"limit": 5, "count": 6}
+    assert refused.value.params == {"limit": 5, "count": 6, "field": "field.actions"}
     assert session.case.plan is None
 
 
