@@ -58,7 +58,8 @@ def command(body: Body) -> Incoming:
         str(body.get("user_id") or ""),
         str(body.get("user_name") or body.get("user_id") or ""),
     )
-    return Incoming(origin, SlashCommand(str(body.get("text") or "")))
+    # Slack escapes `&`, `<` and `>` in a command's text as in messages.
+    return Incoming(origin, SlashCommand(unescape_incoming(str(body.get("text") or ""))))
 
 
 def with_profile(incoming: Incoming, user: Body) -> Incoming:
