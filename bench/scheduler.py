@@ -56,7 +56,7 @@ from bot.config import DatabaseSettings, Settings, load_settings
 from bot.flows.effects import Effect, MeetingJob, MeetingTimer, Post
 from bot.flows.meetings import digest
 from bot.flows.model import Cadence, Circle, CircleSettings, Member, Rotation
-from bot.ports import Address, DeliveryError
+from bot.ports import Address, DeliveryError, Progress
 from bot.storage import codec
 from bot.storage.engine import make_engine
 from bot.storage.migrate import upgrade
@@ -179,7 +179,7 @@ class CountingPlatform:
         self.first_at: float | None = None
         self.done = asyncio.Event()
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         if self.first_at is None:
             self.first_at = time.perf_counter()
         self.count += 1
@@ -307,7 +307,7 @@ class SlackDeliverer:
         self._http = http
         self._url = f"{base}/api/chat.postMessage"
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         text = getattr(effect, "text", "")
         async with self._http.post(self._url, json={"channel": address.channel_id, "text": text}) as response:
             if response.status == 429:

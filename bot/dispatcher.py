@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flows.effects import Effect, MeetingTimer, Post, Reply, SetTimer, UpdateCard
-from bot.ports import Address, Deliverer, DeliveryError
+from bot.ports import Address, Deliverer, DeliveryError, Progress
 from bot.scheduler_pacing import ChannelPacer, paced_channel
 from bot.storage.outbox import CLOCK_KINDS, ClaimRounds, Outbox, OutboxRow, SentRow
 
@@ -147,7 +147,7 @@ class Dispatcher:
             if ledger.sent:
                 await self._outbox.mark_sent_many(ledger.sent, self._clock())
             if ledger.held:  # the round was cut off (stopped, or its claim failed)
-                await self._give_back(list(ledger.held.values()))
+                await self._give_back(list(ledger.held.values()), ledger.progress)
         return handled
 
     async def _claim(
@@ -181,13 +181,14 @@ class Dispatcher:
         would sit idle until it lands."""
         return self._claim_size if handled else max(1, self._claim_size // 2)
 
-    async def _give_back(self, rows: list[OutboxRow]) -> None:
+    async def _give_back(self, rows: list[OutboxRow], progress: Mapping[int, Progress]) -> None:
         """Release the claims of rows a stopped round did not settle (a delivery cut off
         mid-way, rows still waiting for their turn): due now, no attempt counted, so a
-        restarted dispatcher delivers them at once instead of after their lease. If this
-        fails (or the process is killed first) the lease still frees them."""
+        restarted dispatcher delivers them at once instead of after their lease, from the
+        first message not sent. If this fails (or the process is killed first) the lease
+        still frees them."""
         try:
-            await self._outbox.give_back(rows, self._clock())
+            await self._outbox.give_back(rows, self._clock(), progress)
         except Exception:
             log.warning("dispatcher %s: %s claimed rows kept until their lease ends", self._worker_id, len(rows))
 
@@ -308,11 +309,13 @@ class Dispatcher:
     async def _handle(
         self, claimed: _Claimed, ledger: _Ledger, addresses: Addresses, slot: _Slot | None = None
     ) -> None:
-        await self._handle_effect(claimed, ledger.sent, addresses, slot)
-        ledger.held.pop(claimed[0].id, None)  # settled, or queued to be: not reached if cut off
+        await self._handle_effect(claimed, ledger, addresses, slot)
+        # Settled, or queued to be: not reached if cut off.
+        ledger.held.pop(claimed[0].id, None)
+        ledger.progress.pop(claimed[0].id, None)
 
     async def _handle_effect(
-        self, claimed: _Claimed, sent: list[SentRow], addresses: Addresses, slot: _Slot | None
+        self, claimed: _Claimed, ledger: _Ledger, addresses: Addresses, slot: _Slot | None
     ) -> None:
         row, effect, place = claimed
         if effect is None:  # it did not decode when claimed: record why
@@ -331,7 +334,8 @@ class Dispatcher:
                 await self._on_meeting(row)  # settles the row itself, with what it queued
             else:
                 assert slot is not None  # messages run in `_send`
-                await self._deliver(row, effect, place, sent, addresses, slot)
+                progress = ledger.progress[row.id] = row.progress()
+                await self._deliver(row, effect, place, ledger.sent, addresses, slot, progress)
         except _RetryLaterError as retry:
             await self._later(row, str(retry), retry.retry_after)
         except DeliveryError as exc:
@@ -340,11 +344,11 @@ class Dispatcher:
                 await self._outbox.mark_failed(row.id, exc.reason)
                 await self._on_failed(row, exc.reason)
             else:
-                await self._later(row, exc.reason, exc.retry_after)
+                await self._later(row, exc.reason, exc.retry_after, ledger.progress.get(row.id))
         except Exception as exc:
             # An adapter bug or a network error: keep the row and try again later.
             log.exception("outbox row %s: unexpected error", row.id)
-            await self._later(row, f"{type(exc).__name__}: {exc}", None)
+            await self._later(row, f"{type(exc).__name__}: {exc}", None, ledger.progress.get(row.id))
 
     async def _deliver(
         self,
@@ -354,8 +358,10 @@ class Dispatcher:
         sent: list[SentRow],
         addresses: Addresses,
         slot: _Slot,
+        progress: Progress,
     ) -> None:
-        """Deliver a message, in its turn in its paced channel (`place`), if any, in `slot`."""
+        """Deliver a message, in its turn in its paced channel (`place`), if any, in `slot`,
+        from the first of its messages not sent yet (`progress`)."""
         address = addresses.get((row.circle_id, row.case_id))
         if address is None:
             await self._outbox.mark_dropped(row.id, f"circle {row.circle_id!r} no longer exists")
@@ -366,14 +372,14 @@ class Dispatcher:
         try:
             if place is None:
                 async with asyncio.timeout(self._lease.total_seconds() / 2):
-                    message_ref = await deliverer.deliver(effect, address)
+                    message_ref = await deliverer.deliver(effect, address, progress)
             else:
                 if not self._pacer.ready(*place):
                     slot.lend()  # another delivery may use it while this one waits its turn
                 async with self._pacer.paced(*place):
                     await slot.take_back()
                     async with asyncio.timeout(self._lease.total_seconds() / 2):
-                        message_ref = await deliverer.deliver(effect, address)
+                        message_ref = await deliverer.deliver(effect, address, progress)
         except DeliveryError as exc:
             if exc.retry_after is not None and place is not None:
                 self._pacer.hold(*place, exc.retry_after)
@@ -387,14 +393,16 @@ class Dispatcher:
             raise _RetryLaterError(f"no deliverer for platform {address.platform!r}")
         return deliverer
 
-    async def _later(self, row: OutboxRow, reason: str, retry_after: float | None) -> None:
+    async def _later(
+        self, row: OutboxRow, reason: str, retry_after: float | None, progress: Progress | None = None
+    ) -> None:
         if row.attempts + 1 >= self._retry.max_attempts:
             log.warning("outbox row %s: giving up after %s attempts", row.id, row.attempts + 1)
             await self._outbox.mark_failed(row.id, f"gave up after retries: {reason}")
             await self._on_failed(row, reason)
             return
         retry_at = self._clock() + self._retry.delay(row.attempts, retry_after)
-        await self._outbox.mark_retry(row.id, reason, retry_at)
+        await self._outbox.mark_retry(row.id, reason, retry_at, progress)
 
 
 class _Slots:
@@ -476,13 +484,15 @@ class _Slot:
 
 class _Ledger:
     """A round's claimed rows not settled yet: those delivered, to settle with the next
-    claim, and every row still held (handed back if the round is cut off)."""
+    claim, every row still held (handed back if the round is cut off), and how far the
+    messages being delivered got."""
 
-    __slots__ = ("held", "sent")
+    __slots__ = ("held", "progress", "sent")
 
     def __init__(self) -> None:
         self.sent: list[SentRow] = []
         self.held: dict[int, OutboxRow] = {}
+        self.progress: dict[int, Progress] = {}
 
 
 class _InFlight:

@@ -6,7 +6,7 @@ An adapter implements `Deliverer`; the dispatcher resolves where an effect goes 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -35,13 +35,44 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+class Progress:
+    """How far the messages of one effect got, over every attempt to deliver it.
+
+    An effect may go out as several messages (a long text in pieces, a note then the case
+    card). If one fails part-way, the next attempt starts at the first message not sent,
+    so nobody sees a piece twice. A deliverer sends each message through `part`, in the
+    same order on every attempt.
+    """
+
+    __slots__ = ("_next", "first_ref", "sent")
+
+    def __init__(self, sent: int = 0, first_ref: str | None = None) -> None:
+        self.sent = sent  # messages sent, by this attempt and earlier ones
+        self.first_ref = first_ref  # the platform's id of the first of them
+        self._next = 0
+
+    async def part(self, send: Callable[[], Awaitable[str | None]]) -> str | None:
+        """Send the next message unless an earlier attempt did; its id (`first_ref` for the
+        first, None for a later one sent before)."""
+        index = self._next
+        self._next += 1
+        if index < self.sent:
+            return self.first_ref if index == 0 else None
+        ref = await send()
+        self.sent = index + 1
+        if index == 0:
+            self.first_ref = ref
+        return ref
+
+
 class Deliverer(Protocol):
     """What an adapter offers the dispatcher: render one effect at one address."""
 
     platform: str
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
-        """Send the effect; return the platform's id of the message created, if any."""
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
+        """Send the effect, each of its messages through `progress`; return the platform's id
+        of the message created, if any."""
         ...
 
 

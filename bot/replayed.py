@@ -18,7 +18,7 @@ from functools import partial
 from bot.flows.catalog import t
 from bot.flows.effects import Button, DirectMessage
 from bot.incoming import Incoming, Outcome
-from bot.ports import Address, Deliverer, DeliveryError, FollowUp
+from bot.ports import Address, Deliverer, DeliveryError, FollowUp, Progress
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ async def _tell(deliverer: Deliverer, language: str, incoming: Incoming, outcome
     address = Address(origin.platform, origin.workspace_id, origin.channel_id, origin.thread_ref)
     for text, buttons in messages:
         try:
-            await deliverer.deliver(DirectMessage("", origin.user_id, text, buttons), address)
+            await deliverer.deliver(DirectMessage("", origin.user_id, text, buttons), address, Progress())
         except DeliveryError as failure:
             log.warning(
                 "could not tell %s about event %s after a restart: %s", origin.user_id, incoming.event_id, failure

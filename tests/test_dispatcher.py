@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.dispatcher import Dispatcher, RetryPolicy
 from bot.flows.effects import Card, DirectMessage, Effect, Post, Reply, SetTimer, UpdateCard
 from bot.flows.model import TimerKind
-from bot.ports import Address, DeliveryError
+from bot.ports import Address, DeliveryError, Progress
 from bot.storage.engine import make_engine, make_session_factory
 from bot.storage.outbox import OutboxRow
 from bot.storage.tables import outbox
@@ -52,7 +52,7 @@ class RecordingDeliverer:
         self.arrived = asyncio.Event()
         self._failures = deque(failures)
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         await asyncio.sleep(0)  # let other dispatchers run in between
         if self._failures:
             raise self._failures.popleft()
@@ -363,14 +363,14 @@ class Racer(RecordingDeliverer):
         self._racers = racers
         self._both = asyncio.Event()
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         if self not in self._racers:
             self._racers.append(self)
             if len(self._racers) == 2:
                 for racer in self._racers:
                     racer._both.set()
         await self._both.wait()
-        return await super().deliver(effect, address)
+        return await super().deliver(effect, address, progress)
 
 
 @pytest.mark.asyncio
@@ -412,14 +412,14 @@ class GatedDeliverer(RecordingDeliverer):
         self.waiting = 0
         self.most_at_once = 0
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         self.waiting += 1
         self.most_at_once = max(self.most_at_once, self.waiting)
         try:
             await self.gate.wait()
         finally:
             self.waiting -= 1
-        return await super().deliver(effect, address)
+        return await super().deliver(effect, address, progress)
 
 
 async def rows_claimed(sessions: Sessions) -> int:
@@ -570,3 +570,87 @@ async def test_messages_still_waiting_for_a_delivery_slot_at_a_stop_are_given_ba
         await running
 
     assert await statuses(sessions) == [("pending", 0, None)] * 3
+
+
+class PiecesDeliverer:
+    """Shows a text as one message per '|'-separated piece, each through `progress`; the
+    piece named `fail_on` fails once, and with `hold_on` the delivery waits there instead."""
+
+    platform = "slack"
+
+    def __init__(self, fail_on: str | None = None, hold_on: str | None = None) -> None:
+        self.sent: list[str] = []
+        self.held = asyncio.Event()
+        self._fail_on = fail_on
+        self._hold_on = hold_on
+
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
+        first: str | None = None
+        for piece in getattr(effect, "text", "").split("|"):
+            ref = await progress.part(lambda piece=piece: self._send(piece))  # type: ignore[misc]
+            first = first or ref
+        return first
+
+    async def _send(self, piece: str) -> str:
+        if piece == self._hold_on:
+            self.held.set()
+            await asyncio.Event().wait()
+        if piece == self._fail_on:
+            self._fail_on = None
+            raise DeliveryError("server error")
+        self.sent.append(piece)
+        return f"ref-{len(self.sent)}"  # a new id for every message posted
+
+
+async def message_refs(sessions: Sessions) -> list[str | None]:
+    async with sessions() as session:
+        return list((await session.scalars(select(outbox.c.message_ref).order_by(outbox.c.id))).all())
+
+
+@pytest.mark.asyncio
+async def test_a_message_that_failed_part_way_is_retried_from_its_first_piece_not_sent(sessions: Sessions) -> None:
+    deliverer = PiecesDeliverer(fail_on="two")
+    clock = FakeClock()
+    dispatcher = Dispatcher(sessions, {"slack": deliverer}, TimerRecorder(), clock, "worker-1", retry=RETRY)
+    await queue(sessions, [Post("circle-1", "one|two|three")])
+
+    await dispatcher.run_once()
+    clock.advance(RETRY.base)
+    await dispatcher.run_once()
+
+    assert deliverer.sent == ["one", "two", "three"]
+
+
+@pytest.mark.asyncio
+async def test_a_message_resumed_part_way_keeps_the_id_of_its_first_piece(sessions: Sessions) -> None:
+    deliverer = PiecesDeliverer(fail_on="two")
+    clock = FakeClock()
+    dispatcher = Dispatcher(sessions, {"slack": deliverer}, TimerRecorder(), clock, "worker-1", retry=RETRY)
+    await queue(sessions, [Post("circle-1", "one|two|three")])
+
+    await dispatcher.run_once()
+    clock.advance(RETRY.base)
+    await dispatcher.run_once()
+
+    assert await message_refs(sessions) == ["ref-1"]
+
+
+@pytest.mark.asyncio
+async def test_a_delivery_stopped_part_way_is_finished_by_a_fresh_dispatcher_without_repeating_a_piece(
+    sessions: Sessions,
+) -> None:
+    clock = FakeClock()
+    await queue(sessions, [Post("circle-1", "one|two|three")])
+    stopped = PiecesDeliverer(hold_on="two")
+    running = asyncio.create_task(
+        Dispatcher(sessions, {"slack": stopped}, TimerRecorder(), clock, "stopped").run_once()
+    )
+    await stopped.held.wait()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+
+    fresh = PiecesDeliverer()
+    await Dispatcher(sessions, {"slack": fresh}, TimerRecorder(), clock, "fresh").run_once()
+
+    assert (stopped.sent, fresh.sent) == (["one"], ["two", "three"])

@@ -6,7 +6,7 @@ import pytest
 
 from bot.flows.effects import Button, DirectMessage, Effect, Form, Notice
 from bot.incoming import Incoming, Origin, Outcome, ThreadReply
-from bot.ports import Address, DeliveryError
+from bot.ports import Address, DeliveryError, Progress
 from bot.replayed import tell_sender
 
 ORIGIN = Origin("slack", "T1", "C1", "UBOB", "Bob", thread_ref="1800000000.000001")
@@ -22,7 +22,7 @@ class FakeDeliverer:
         self.delivered: list[tuple[Effect, Address]] = []
         self._failure = failure
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         if self._failure is not None:
             raise self._failure
         self.delivered.append((effect, address))

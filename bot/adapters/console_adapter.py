@@ -26,7 +26,7 @@ from bot.flows.effects import (
     SendFile,
     UpdateCard,
 )
-from bot.ports import Address, DeliveryError
+from bot.ports import Address, DeliveryError, Progress
 
 PLATFORM = "console"
 _REMEMBERED_PRIVATE = 50  # private messages kept per person for pressing their buttons
@@ -67,7 +67,8 @@ class ConsoleAdapter:
 
     # --- Deliverer ---------------------------------------------------------------------
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress | None = None) -> str | None:
+        """Each effect is one write to the terminal: there is no part-way to resume from."""
         match effect:
             case Post(text=text, card=card):
                 ref = self.new_ref()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import BindParameter
 
 from bot.flows.effects import Effect
-from bot.ports import Address
+from bot.ports import Address, Progress
 from bot.storage import codec
 from bot.storage.engine import write_turn
 from bot.storage.tables import cases, circles, outbox
@@ -46,6 +46,12 @@ class OutboxRow:
     attempts: int
     claimed_by: str
     claimed_until: datetime
+    parts_sent: int = 0  # messages of the effect an earlier attempt sent (see bot.ports.Progress)
+    first_ref: str | None = None  # the first one's id
+
+    def progress(self) -> Progress:
+        """Where its delivery starts: after the messages earlier attempts sent."""
+        return Progress(self.parts_sent, self.first_ref)
 
     def effect(self) -> Effect:
         """The stored effect; raises pydantic.ValidationError if it no longer decodes."""
@@ -107,16 +113,13 @@ class Outbox:
         async with write_turn(self._sessions), self._sessions.begin() as session:
             await _mark_sent(session, rows, now)
 
-    async def mark_retry(self, row_id: int, error: str, retry_at: datetime) -> None:
-        """Not delivered this time: pending again, due at `retry_at`."""
-        await self._execute(
-            _settle(row_id).values(
-                status="pending",
-                due_at=retry_at,
-                attempts=outbox.c.attempts + 1,
-                last_error=error,
-            )
-        )
+    async def mark_retry(self, row_id: int, error: str, retry_at: datetime, progress: Progress | None = None) -> None:
+        """Not delivered this time: pending again, due at `retry_at`; with `progress`, the
+        next attempt starts after the messages this one sent."""
+        values: dict[str, Any] = {"status": "pending", "due_at": retry_at, "last_error": error}
+        if progress is not None:
+            values.update(parts_sent=progress.sent, message_ref=progress.first_ref)
+        await self._execute(_settle(row_id).values(attempts=outbox.c.attempts + 1, **values))
 
     async def release(self, row_id: int, due_at: datetime) -> None:
         """Not tried this round (its channel's pace): pending again, due at `due_at`, with
@@ -133,20 +136,31 @@ class Outbox:
                 [{"p_id": row_id, "p_due": due_at} for row_id, due_at in rows],
             )
 
-    async def give_back(self, rows: Sequence[OutboxRow], due_at: datetime) -> None:
+    async def give_back(
+        self, rows: Sequence[OutboxRow], due_at: datetime, progress: Mapping[int, Progress] | None = None
+    ) -> None:
         """Release claims still held as they were claimed (a stopped worker's): pending
-        again, due at `due_at`, with no attempt counted. A row settled meanwhile, or whose
-        lease ran out and went to another claim, is left as it is."""
+        again, due at `due_at`, with no attempt counted, and with how far the delivery cut
+        off got (`progress`, by row id). A row settled meanwhile, or whose lease ran out and
+        went to another claim, is left as it is."""
         if not rows:
             return
-        async with write_turn(self._sessions), self._sessions.begin() as session:
-            await session.execute(
-                _GIVE_BACK.execution_options(synchronize_session=False),
-                [
-                    {"p_id": row.id, "p_by": row.claimed_by, "p_until": row.claimed_until, "p_due": due_at}
-                    for row in rows
-                ],
+        progress = progress or {}
+        params = []
+        for row in rows:
+            got = progress.get(row.id) or row.progress()
+            params.append(
+                {
+                    "p_id": row.id,
+                    "p_by": row.claimed_by,
+                    "p_until": row.claimed_until,
+                    "p_due": due_at,
+                    "p_parts": got.sent,
+                    "p_ref": got.first_ref,
+                }
             )
+        async with write_turn(self._sessions), self._sessions.begin() as session:
+            await session.execute(_GIVE_BACK.execution_options(synchronize_session=False), params)
 
     async def mark_failed(self, row_id: int, error: str) -> None:
         """Permanently undeliverable: kept for the record, never retried."""
@@ -281,7 +295,10 @@ async def _claim_round(
 
 # What a claim reads back: the rest it set itself (each column read costs, on SQLite a
 # datetime's most of all).
-_CLAIMED_COLUMNS = [outbox.c[name] for name in ("id", "circle_id", "case_id", "kind", "payload", "due_at", "attempts")]
+_CLAIMED_COLUMNS = [
+    outbox.c[name]
+    for name in ("id", "circle_id", "case_id", "kind", "payload", "due_at", "attempts", "parts_sent", "message_ref")
+]
 
 
 @functools.cache
@@ -327,8 +344,8 @@ async def _claim(
     if platforms is not None:
         params["c_platforms"] = list(platforms)
     claimed = [
-        OutboxRow(id, circle_id, case_id, kind, payload, due_at, attempts, worker_id, until)
-        for id, circle_id, case_id, kind, payload, due_at, attempts in await session.execute(
+        OutboxRow(id, circle_id, case_id, kind, payload, due_at, attempts, worker_id, until, parts, first_ref)
+        for id, circle_id, case_id, kind, payload, due_at, attempts, parts, first_ref in await session.execute(
             _claim_template(platforms is None), params
         )
     ]
@@ -361,7 +378,14 @@ _GIVE_BACK = (
         outbox.c.claimed_by == bindparam("p_by"),
         outbox.c.claimed_until == bindparam("p_until"),
     )
-    .values(status="pending", due_at=bindparam("p_due"), claimed_by=None, claimed_until=None)
+    .values(
+        status="pending",
+        due_at=bindparam("p_due"),
+        claimed_by=None,
+        claimed_until=None,
+        parts_sent=bindparam("p_parts"),
+        message_ref=bindparam("p_ref"),
+    )
 )
 
 

@@ -160,7 +160,10 @@ outbox = Table(
     Column("last_error", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
+    # While undelivered: the first message an attempt sent of an effect shown as several.
     Column("message_ref", String(ID_LENGTH), nullable=True),
+    # How many of those messages went out, so a retry sends only the rest (migration 0004).
+    Column("parts_sent", Integer, nullable=False, server_default="0"),
     # Scheduled meeting jobs name themselves (circle, meeting, job, zone): planning them
     # twice, or from two replicas, inserts one row (migration 0002).
     Column("dedupe_key", String(255), nullable=True, unique=True),

@@ -34,7 +34,7 @@ from bot.flows.model import (
     Plan,
     Rotation,
 )
-from bot.ports import Address
+from bot.ports import Address, Progress
 from bot.routing import save_step
 from bot.scheduler_meetings import MeetingJobs
 from bot.service import Codev
@@ -75,7 +75,7 @@ class FakePlatform:
     log: list[Delivery] = field(default_factory=list)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         self.log.append(Delivery(self.clock(), effect, address))
         self.arrived.set()
         return f"msg-{len(self.log)}"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.dispatcher import Dispatcher
 from bot.flows.effects import Effect
-from bot.ports import Address
+from bot.ports import Address, Progress
 from bot.storage.engine import make_engine, make_session_factory
 from bot.storage.outbox import OutboxRow
 
@@ -26,7 +26,7 @@ class FilePlatform:
     def __init__(self, out: Path) -> None:
         self._out = out.open("a", encoding="utf-8")
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         await asyncio.sleep(0)
         self._out.write(getattr(effect, "text", "") + "\n")
         self._out.flush()

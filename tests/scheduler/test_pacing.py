@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dispatcher import MAX_PACED_PER_ROUND, Dispatcher, RetryPolicy
 from bot.flows.effects import Effect, Post
-from bot.ports import Address
+from bot.ports import Address, Progress
 from bot.scheduler_pacing import ChannelPacer
 from bot.storage.uow import UnitOfWork
 
@@ -49,7 +49,7 @@ class TimedPlatform:
         self.time = time
         self.sent: list[tuple[float, str]] = []
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         self.sent.append((self.time.now, address.channel_id))
         return None
 

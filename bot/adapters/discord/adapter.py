@@ -28,7 +28,7 @@ from bot.adapters.discord.translate import ANSWER_WITHIN, PLATFORM, Interactions
 from bot.adapters.discord.views import MODAL_TIMEOUT, PendingForms, register
 from bot.config import DiscordSettings
 from bot.flows.effects import Effect
-from bot.ports import Address, DeliveryError, Intake
+from bot.ports import Address, DeliveryError, Intake, Progress
 
 log = logging.getLogger(__name__)
 
@@ -82,14 +82,14 @@ class DiscordAdapter:
                 )
                 self.reads_messages = False
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         try:
             async with asyncio.timeout(self._tuning.connect_wait):
                 await self._logged_in.wait()
         except TimeoutError:
             raise DeliveryError("the Discord client is not connected yet") from None
         assert self._delivery is not None
-        return await self._delivery.deliver(effect, address)
+        return await self._delivery.deliver(effect, address, progress)
 
     # --- inside --------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ first message), so replies land in it and thread messages name their case.
 
 from __future__ import annotations
 
+import functools
+
 import aiohttp
 import discord
 
@@ -17,7 +19,7 @@ from bot.adapters.discord.dms import PrivateMessages
 from bot.adapters.discord.forum import ARCHIVE_AFTER, ForumThreads
 from bot.adapters.discord.render import card_embed, components, split_text, thread_name
 from bot.flows.effects import Card, DirectMessage, Effect, Ephemeral, Post, Reply, SendFile, UpdateCard
-from bot.ports import Address, DeliveryError
+from bot.ports import Address, DeliveryError, Progress
 
 # Discord JSON error codes after which retrying cannot help.
 PERMANENT_CODES = frozenset(
@@ -49,9 +51,9 @@ class Delivery:
         self._private = private
         self._forums = forums
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         try:
-            return await self._deliver(effect, address)
+            return await self._deliver(effect, address, progress)
         except discord.RateLimited as limited:  # longer than max_ratelimit_timeout
             raise DeliveryError(f"rate limited: {limited}", retry_after=limited.retry_after) from limited
         except discord.HTTPException as failed:
@@ -63,19 +65,20 @@ class Delivery:
         except (aiohttp.ClientError, OSError, TimeoutError) as down:
             raise DeliveryError(f"Discord unreachable: {type(down).__name__}: {down}") from down
 
-    async def _deliver(self, effect: Effect, address: Address) -> str | None:
+    async def _deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         http = self._client.http
         match effect:
             case Post(text=text, card=None):
                 where = await self._forums.channel_for_posts(address)
-                return await http_calls.send_all(http, where, split_text(text))
+                return await http_calls.send_all(http, where, split_text(text), progress)
             case Post(text=text, card=Card() as card):
-                return await self._post_case(address, card, text)
+                return await self._post_case(address, card, text, progress)
             case Reply(text=text, buttons=buttons):
                 assert address.thread_ref is not None  # the dispatcher waits for the card
-                return await http_calls.send_all(http, address.thread_ref, split_text(text), rows=components(buttons))
+                pieces = split_text(text)
+                return await http_calls.send_all(http, address.thread_ref, pieces, progress, rows=components(buttons))
             case DirectMessage() | Ephemeral():
-                return await self._private.send(effect, address)
+                return await self._private.send(effect, address, progress)
             case SendFile():
                 return await self._private.send_file(effect, address)
             case UpdateCard(card=card):
@@ -90,16 +93,24 @@ class Delivery:
             case _:
                 raise DeliveryError(f"Discord cannot show a {effect.kind!r} effect", permanent=True)
 
-    async def _post_case(self, address: Address, card: Card, text: str) -> str:
+    async def _post_case(self, address: Address, card: Card, text: str, progress: Progress) -> str:
         embed, rows = card_embed(card), components(card.buttons)
         if await self._forums.is_forum(address.channel_id):
-            return await self._forums.post_case(address.channel_id, card, text, embed, rows)
+            return await self._forums.post_case(address.channel_id, card, text, embed, rows, progress)
         http = self._client.http
         pieces = split_text(text)
-        message = await http_calls.send(http, address.channel_id, pieces[0], embed=embed, rows=rows)
-        thread = await http.start_thread_with_message(
-            address.channel_id, message["id"], name=thread_name(card), auto_archive_duration=ARCHIVE_AFTER
-        )
+        posting = functools.partial(http_calls.send_id, http, address.channel_id, pieces[0], embed=embed, rows=rows)
+        message_id = await progress.part(posting)
+        assert message_id is not None  # the card's id: returned, or kept by an earlier attempt
+        threading = functools.partial(self._start_thread, address.channel_id, message_id, card)
+        await progress.part(threading)
+        # A thread started from a message has the message's id.
         if len(pieces) > 1:
-            await http_calls.send_all(http, thread["id"], pieces[1:])
+            await http_calls.send_all(http, message_id, pieces[1:], progress)
+        return message_id
+
+    async def _start_thread(self, channel_id: str, message_id: str, card: Card) -> str:
+        thread = await self._client.http.start_thread_with_message(
+            channel_id, message_id, name=thread_name(card), auto_archive_duration=ARCHIVE_AFTER
+        )
         return str(thread["id"])

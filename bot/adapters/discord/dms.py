@@ -12,6 +12,7 @@ of a thread message (`direct_or_mention`).
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
 import time
@@ -26,7 +27,7 @@ from bot.adapters.discord.render import NO_MENTIONS, components, split_text
 from bot.flows.catalog import t
 from bot.flows.effects import Button, DirectMessage, Ephemeral, SendFile
 from bot.incoming import Origin
-from bot.ports import Address
+from bot.ports import Address, Progress
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,13 @@ def _about(handy: Handy, effect: DirectMessage | Ephemeral | SendFile, address: 
     return handy.origin.thread_ref is not None and handy.origin.thread_ref == address.thread_ref
 
 
+async def _follow_up_piece(interaction: discord.Interaction[Any], piece: str, view: discord.ui.View | None) -> None:
+    if view is None:
+        await interaction.followup.send(piece, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.followup.send(piece, ephemeral=True, view=view, allowed_mentions=NO_MENTIONS)
+
+
 def button_view(buttons: tuple[Button, ...]) -> discord.ui.View:
     from bot.adapters.discord.views import action_view
 
@@ -104,24 +112,29 @@ class PrivateMessages:
         self._news = news  # ForumThreads: where a forum circle's channel-wide posts go
         self._language = language
 
-    async def send(self, effect: DirectMessage | Ephemeral, address: Address) -> str | None:
+    async def send(self, effect: DirectMessage | Ephemeral, address: Address, progress: Progress) -> str | None:
+        """Each message through `progress`, whichever way it goes: a retry after a failure
+        part-way sends only what is left, there or the other way."""
         interaction = await self._at_hand.take(effect, address)
         if interaction is not None:
             try:
-                await self._follow_up(interaction, effect)
+                await self._follow_up(interaction, effect, progress)
                 return None
             except discord.NotFound:
                 pass  # the token expired meanwhile: fall through to a DM
-        return await self.direct_or_mention(effect, address)
+        return await self.direct_or_mention(effect, address, progress)
 
-    async def direct_or_mention(self, effect: DirectMessage | Ephemeral, address: Address) -> str:
+    async def direct_or_mention(
+        self, effect: DirectMessage | Ephemeral, address: Address, progress: Progress | None = None
+    ) -> str:
         """A DM; if their DMs are closed, a mention where `address` points. The message ref."""
+        progress = progress or Progress()
         try:
-            return await self._direct(effect, address)
+            return await self._direct(effect, address, progress)
         except discord.Forbidden as closed:
             if closed.code != DMS_CLOSED:
                 raise
-        return await self._mention(effect, address)
+        return await self._mention(effect, address, progress)
 
     async def send_file(self, effect: SendFile, address: Address) -> str | None:
         """A record (an export, a journal) as an attachment, never shown in a shared place: by
@@ -150,22 +163,21 @@ class PrivateMessages:
             channel = self._dm_channels[user_id] = str(data["id"])
         return channel
 
-    async def _follow_up(self, interaction: discord.Interaction[Any], effect: DirectMessage | Ephemeral) -> None:
+    async def _follow_up(
+        self, interaction: discord.Interaction[Any], effect: DirectMessage | Ephemeral, progress: Progress
+    ) -> None:
         pieces = split_text(effect.text)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
-            if last and effect.buttons:
-                view = button_view(effect.buttons)
-                await interaction.followup.send(piece, ephemeral=True, view=view, allowed_mentions=NO_MENTIONS)
-            else:
-                await interaction.followup.send(piece, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            view = button_view(effect.buttons) if last and effect.buttons else None
+            await progress.part(functools.partial(_follow_up_piece, interaction, piece, view))
 
-    async def _direct(self, effect: DirectMessage | Ephemeral, address: Address) -> str:
+    async def _direct(self, effect: DirectMessage | Ephemeral, address: Address, progress: Progress) -> str:
         channel = await self._dm_channel(effect.user_id)
         rows = components(effect.buttons, (address.workspace_id, address.channel_id))
-        return await http_calls.send_all(self._http, channel, split_text(effect.text), rows=rows)
+        return await http_calls.send_all(self._http, channel, split_text(effect.text), progress, rows=rows)
 
-    async def _mention(self, effect: DirectMessage | Ephemeral, address: Address) -> str:
+    async def _mention(self, effect: DirectMessage | Ephemeral, address: Address, progress: Progress) -> str:
         """DMs closed: say it in the case's thread (or the circle's channel), pinging only them."""
         # An address names a thread only for what is about a case (the outbox: a case's
         # effects; the adapter: a thread message's sender), so the thread is the case's.
@@ -176,6 +188,6 @@ class PrivateMessages:
         )
         rows = components(effect.buttons)
         only_them = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(int(effect.user_id))])
-        ref = await http_calls.send_all(self._http, where, split_text(text), rows=rows, mentions=only_them)
+        ref = await http_calls.send_all(self._http, where, split_text(text), progress, rows=rows, mentions=only_them)
         log.info("DMs of %s are closed: their note went to %s as a mention (message %s)", effect.user_id, where, ref)
         return FALLBACK_PREFIX + ref

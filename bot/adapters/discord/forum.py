@@ -7,6 +7,7 @@ post), never stored: a tag renamed or deleted by an admin is simply created agai
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any, Literal
 
@@ -16,7 +17,7 @@ from bot.adapters.discord import http_calls
 from bot.adapters.discord.render import NO_MENTIONS, phase_of, phase_tag_name, phase_tag_names, split_text
 from bot.flows.catalog import t
 from bot.flows.effects import Card
-from bot.ports import Address
+from bot.ports import Address, Progress
 
 log = logging.getLogger(__name__)
 
@@ -62,24 +63,33 @@ class ForumThreads:
         return str(data["id"])
 
     async def post_case(
-        self, forum_id: str, card: Card, text: str, embed: discord.Embed, rows: list[dict[str, Any]]
+        self, forum_id: str, card: Card, text: str, embed: discord.Embed, rows: list[dict[str, Any]], progress: Progress
     ) -> str:
-        """The case as a forum post: the card is its first message, tagged with the phase."""
+        """The case as a forum post: the card is its first message, tagged with the phase;
+        the rest of `text` follows in the post (each message through `progress`)."""
         pieces = split_text(text)
+        posting = functools.partial(self._open_post, forum_id, card, pieces[0], embed, rows)
+        thread_id = await progress.part(posting)
+        assert thread_id is not None  # the post's id: returned, or kept by an earlier attempt
+        if len(pieces) > 1:
+            await http_calls.send_all(self._client.http, thread_id, pieces[1:], progress)
+        return thread_id
+
+    async def _open_post(
+        self, forum_id: str, card: Card, first_piece: str, embed: discord.Embed, rows: list[dict[str, Any]]
+    ) -> str:
         payload = _thread_payload(card.title[:100])
         tag = await self._phase_tag(forum_id, card)
         if tag is not None:
             payload["applied_tags"] = [str(tag)]
         params = discord.http.handle_message_parameters(
-            content=pieces[0] or None, embed=embed, allowed_mentions=NO_MENTIONS, channel_payload=payload
+            content=first_piece or None, embed=embed, allowed_mentions=NO_MENTIONS, channel_payload=payload
         )
         http_calls.payload_of(params)["message"]["components"] = rows
         data = await self._client.http.start_thread_in_forum(int(forum_id), params=params)
         thread_id = str(data["id"])
         if tag is not None:
             self._applied[thread_id] = [tag]
-        if len(pieces) > 1:
-            await http_calls.send_all(self._client.http, thread_id, pieces[1:])
         return thread_id
 
     async def retag(self, forum_id: str, thread_id: str, card: Card) -> None:

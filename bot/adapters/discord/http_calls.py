@@ -3,6 +3,7 @@ Codev's rendered pieces: content pieces, a card embed, component rows."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import discord
@@ -10,6 +11,7 @@ from discord.http import handle_message_parameters
 from discord.utils import MISSING
 
 from bot.adapters.discord.render import NO_MENTIONS
+from bot.ports import Progress
 
 
 def payload_of(params: Any) -> dict[str, Any]:
@@ -36,20 +38,37 @@ async def send(
     return data
 
 
+async def send_id(
+    http: discord.http.HTTPClient,
+    channel_id: str | int,
+    content: str,
+    *,
+    embed: discord.Embed | None = None,
+    rows: list[dict[str, Any]] | None = None,
+    mentions: discord.AllowedMentions = NO_MENTIONS,
+) -> str:
+    """`send`, for the id of the message created."""
+    data = await send(http, channel_id, content, embed=embed, rows=rows, mentions=mentions)
+    return str(data["id"])
+
+
 async def send_all(
     http: discord.http.HTTPClient,
     channel_id: str | int,
     pieces: list[str],
+    progress: Progress,
     *,
     rows: list[dict[str, Any]] | None = None,
     mentions: discord.AllowedMentions = NO_MENTIONS,
 ) -> str:
-    """Send the pieces in order, the buttons on the last; return the first message's id."""
+    """Send the pieces in order, the buttons on the last, each through `progress` (those an
+    earlier attempt sent are not sent again); return the first message's id."""
     first = ""
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
-        data = await send(http, channel_id, piece, rows=rows if last else None, mentions=mentions)
-        first = first or str(data["id"])
+        sending = functools.partial(send_id, http, channel_id, piece, rows=rows if last else None, mentions=mentions)
+        ref = await progress.part(sending)
+        first = first or ref or ""
     return first
 
 

@@ -29,7 +29,7 @@ from bot.adapters.slack.translate import PLATFORM
 from bot.config import Settings
 from bot.flows.effects import Effect
 from bot.overview import Overview, member_overview
-from bot.ports import Address, DeliveryError, Intake
+from bot.ports import Address, DeliveryError, Intake, Progress
 from bot.storage.engine import make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
@@ -79,9 +79,9 @@ class SlackAdapter:
 
     # --- Deliverer ---------------------------------------------------------------------
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         try:
-            return await self._deliverer.deliver(effect, address)
+            return await self._deliverer.deliver(effect, address, progress)
         except DeliveryError as failed:
             if failed.reason in REVOKED and self._installed_tokens is not None:
                 self._installed_tokens.forget(address.workspace_id)  # a reinstall brings a new token

@@ -14,6 +14,7 @@ a text past 50 blocks) and around slack-sdk's own 429 retries, which happen insi
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -28,11 +29,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.adapters.slack.blocks import Where, card_blocks, card_fallback, fallback_text, message_batches
 from bot.adapters.slack.escape import escape
 from bot.flows.effects import Button, Card, DirectMessage, Effect, Ephemeral, Post, Reply, SendFile, UpdateCard
-from bot.ports import Address, DeliveryError
+from bot.ports import Address, DeliveryError, Progress
 
 log = logging.getLogger(__name__)
 
@@ -152,64 +154,62 @@ class SlackDeliverer:
             )
         return client
 
-    async def deliver(self, effect: Effect, address: Address) -> str | None:
+    async def deliver(self, effect: Effect, address: Address, progress: Progress) -> str | None:
         client = await self.client_for(address.workspace_id)
         try:
-            return await self._deliver(client, effect, address)
+            return await self._deliver(client, effect, address, progress)
         except SlackApiError as exc:
             raise _delivery_error(exc) from exc
 
-    async def _deliver(self, client: AsyncWebClient, effect: Effect, address: Address) -> str | None:
+    async def _deliver(
+        self, client: AsyncWebClient, effect: Effect, address: Address, progress: Progress
+    ) -> str | None:
         where = Where(address.channel_id, address.thread_ref)
+        team, channel = address.workspace_id, address.channel_id
         match effect:
             case Post(text=text, card=None):
-                return await self._post(client, address.workspace_id, address.channel_id, text, (), None, where)
+                return await self._post(client, team, channel, text, (), None, where, progress)
             case Post(text=text, card=Card() as card):
                 if text.strip():
-                    await self._post(client, address.workspace_id, address.channel_id, text, (), None, where)
-                response = await self._gate.send(
-                    (address.workspace_id, address.channel_id),
-                    lambda: client.chat_postMessage(
-                        channel=address.channel_id,
-                        text=card_fallback(card),
-                        blocks=card_blocks(card, where),
-                        unfurl_links=False,
-                    ),
+                    await self._post(client, team, channel, text, (), None, where, progress)
+                post_card = functools.partial(
+                    client.chat_postMessage,
+                    channel=channel,
+                    text=card_fallback(card),
+                    blocks=card_blocks(card, where),
+                    unfurl_links=False,
                 )
-                return str(response["ts"])
+                return await progress.part(functools.partial(self._send, (team, channel), post_card))
             case Reply(text=text, buttons=buttons):
-                return await self._post(
-                    client, address.workspace_id, address.channel_id, text, buttons, address.thread_ref, where
-                )
+                return await self._post(client, team, channel, text, buttons, address.thread_ref, where, progress)
             case DirectMessage(user_id=user, text=text, buttons=buttons):
-                channel = await self._dm_channel(client, address.workspace_id, user)
-                return await self._post(client, address.workspace_id, channel, text, buttons, None, where)
+                dm = await self._dm_channel(client, team, user)
+                return await self._post(client, team, dm, text, buttons, None, where, progress)
             case Ephemeral(user_id=user, text=text, buttons=buttons, case_id=case_id):
                 for blocks in message_batches(text, buttons, where=where):
-                    await client.chat_postEphemeral(
-                        channel=address.channel_id,
+                    show = functools.partial(
+                        client.chat_postEphemeral,
+                        channel=channel,
                         user=user,
                         text=fallback_text(text),
                         blocks=blocks,
                         thread_ts=address.thread_ref if case_id else None,
                     )
+                    await progress.part(functools.partial(_no_ref, show))
                 return None
             case UpdateCard(card=card):
                 if address.thread_ref is None:
                     raise DeliveryError("the case card has not been posted yet")
                 await client.chat_update(
-                    channel=address.channel_id,
-                    ts=address.thread_ref,
-                    text=card_fallback(card),
-                    blocks=card_blocks(card, where),
+                    channel=channel, ts=address.thread_ref, text=card_fallback(card), blocks=card_blocks(card, where)
                 )
                 return None
             case SendFile(user_id=user, filename=filename, content=content, text=text):
                 # The external upload flow: files.getUploadURLExternal, the upload itself,
                 # then files.completeUploadExternal shares it in the person's DM.
-                channel = await self._dm_channel(client, address.workspace_id, user)
+                dm = await self._dm_channel(client, team, user)
                 await client.files_upload_v2(
-                    channel=channel, filename=filename, title=filename, content=content, initial_comment=escape(text)
+                    channel=dm, filename=filename, title=filename, content=content, initial_comment=escape(text)
                 )
                 return None
             case _:
@@ -224,23 +224,28 @@ class SlackDeliverer:
         buttons: tuple[Button, ...],
         thread_ts: str | None,
         where: Where,
+        progress: Progress,
     ) -> str | None:
         """Post `text` (over several messages if it needs more than 50 blocks); the first
         message's id is returned."""
         first: str | None = None
         for blocks in message_batches(text, buttons, where=where):
-            response = await self._gate.send(
-                (team, channel),
-                lambda blocks=blocks: client.chat_postMessage(  # type: ignore[misc]
-                    channel=channel,
-                    text=fallback_text(text),
-                    blocks=blocks,
-                    thread_ts=thread_ts,
-                    unfurl_links=False,
-                ),
+            post = functools.partial(
+                client.chat_postMessage,
+                channel=channel,
+                text=fallback_text(text),
+                blocks=blocks,
+                thread_ts=thread_ts,
+                unfurl_links=False,
             )
-            first = first or str(response["ts"])
+            ref = await progress.part(functools.partial(self._send, (team, channel), post))
+            first = first or ref
         return first
+
+    async def _send(self, key: tuple[str, str], post: Callable[[], Awaitable[AsyncSlackResponse]]) -> str:
+        """chat.postMessage through the channel's gate; the message's ts."""
+        response = await self._gate.send(key, post)
+        return str(response["ts"])
 
     async def _dm_channel(self, client: AsyncWebClient, workspace_id: str, user: str) -> str:
         key = (workspace_id, user)
@@ -248,6 +253,10 @@ class SlackDeliverer:
             opened = await client.conversations_open(users=user)
             self._dm_channels[key] = str(opened["channel"]["id"])
         return self._dm_channels[key]
+
+
+async def _no_ref(call: Callable[[], Awaitable[AsyncSlackResponse]]) -> None:
+    await call()
 
 
 def _delivery_error(exc: SlackApiError) -> DeliveryError:

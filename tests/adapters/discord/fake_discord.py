@@ -157,9 +157,19 @@ class FakeDiscord(FakeRest):
         return [c for c in self.channels.values() if c.get("type") == 11 and c.get("parent_id") == str(parent_id)]
 
     def fail(
-        self, method: str, path: str, status: int, body: dict[str, Any], *, times: int = 1, **headers: str
+        self,
+        method: str,
+        path: str,
+        status: int,
+        body: dict[str, Any],
+        *,
+        times: int = 1,
+        matching: Callable[[Any], bool] | None = None,
+        **headers: str,
     ) -> None:
-        self.failures.append(Failure(method, re.compile(path), status, body, headers, times))
+        """Answer the next `times` calls to `path` (whose request body is `matching`, if given)
+        with `status` and `body`."""
+        self.failures.append(Failure(method, re.compile(path), status, body, headers, times, matching))
 
     def rate_limit(self, method: str, path: str, retry_after: float, times: int = 1) -> None:
         body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}

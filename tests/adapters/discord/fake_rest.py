@@ -37,6 +37,7 @@ class Failure:
     body: dict[str, Any]
     headers: dict[str, str]
     times: int
+    matching: Callable[[Any], bool] | None = None  # the request bodies it fails; None: all
 
 
 class FakeRest:
@@ -89,7 +90,12 @@ class FakeRest:
 
     def _answer(self, method: str, path: str, body: Any, auth: str) -> tuple[int, Any, dict[str, str]]:
         for failure in self.failures:
-            if failure.times > 0 and failure.method == method and failure.path.fullmatch(path):
+            if (
+                failure.times > 0
+                and failure.method == method
+                and failure.path.fullmatch(path)
+                and (failure.matching is None or failure.matching(body))
+            ):
                 failure.times -= 1
                 return failure.status, failure.body, failure.headers
         if not auth.startswith("Bot ") and not path.startswith(("/webhooks/", "/interactions/")):

@@ -96,3 +96,27 @@ async def test_a_reply_in_a_thread_the_bot_has_not_seen_since_it_restarted_is_st
 
     await recorded(world, "Who else knows about this?")
     assert fake.calls_to("GET", rf"/channels/{thread}")  # its parent channel was asked for once
+
+
+@pytest.mark.asyncio
+async def test_a_long_reply_whose_second_piece_failed_is_resent_from_that_piece_only(world: World) -> None:
+    fake = world.fake
+    first_half = ("You should try a different approach with them " * 60)[:2500]
+    second_half = ("Zebra crossings calm the traffic down " * 70)[:2500]
+    text = f"{first_half.strip()} {second_half.strip()}."
+    fake.fail(
+        "POST",
+        r"/channels/\d+/messages",
+        503,
+        {"message": "Service Unavailable", "code": 0},
+        matching=lambda body: isinstance(body, dict) and "Zebra" in (body.get("content") or ""),
+    )
+
+    thread = await park_and_release(world, "cy", text)
+
+    pieces = await fake.wait_for(
+        lambda: (found := bot_posts(world, thread, "Zebra")) and found[-1]["content"].endswith(".") and found
+    )
+    starts = bot_posts(world, thread, "kept from the clarification phase")
+    assert len(starts) == 1
+    assert len(pieces) == 2

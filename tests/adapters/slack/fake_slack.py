@@ -13,6 +13,7 @@ import itertools
 import json
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ class Failure:
     error: str
     status: int = 200
     retry_after: int | None = None
+    matching: Callable[[dict[str, Any]], bool] | None = None  # the calls it fails; None: the next one
 
 
 @dataclass
@@ -97,10 +99,19 @@ class FakeSlack:
             await self._runner.cleanup()
 
     def fail(
-        self, method: str, error: str, *, times: int = 1, status: int = 200, retry_after: int | None = None
+        self,
+        method: str,
+        error: str,
+        *,
+        times: int = 1,
+        status: int = 200,
+        retry_after: int | None = None,
+        matching: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
+        """Answer the next `times` calls of `method` (whose parameters are `matching`, if
+        given) with `error`."""
         for _ in range(times):
-            self._failures[method].append(Failure(error, status, retry_after))
+            self._failures[method].append(Failure(error, status, retry_after, matching))
 
     def rate_limit(self, method: str, *, times: int, retry_after: int = 0) -> None:
         self.fail(method, "ratelimited", times=times, status=429, retry_after=retry_after)
@@ -134,8 +145,9 @@ class FakeSlack:
         peer = request.transport.get_extra_info("peername") if request.transport else None
         call = Call(method, params, token, time.monotonic(), peer[1] if peer else 0)
         self.calls.append(call)
-        if self._failures[method]:
-            failure = self._failures[method].popleft()
+        failure = next((f for f in self._failures[method] if f.matching is None or f.matching(params)), None)
+        if failure is not None:
+            self._failures[method].remove(failure)
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
             return web.json_response({"ok": False, "error": failure.error}, status=failure.status, headers=headers)
         return web.json_response(self._answer(call))
@@ -237,6 +249,12 @@ class FakeSlack:
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads[request.match_info["file"]] = await request.read()
         return web.Response(text="OK - uploaded")
+
+
+def posts_a_card(params: dict[str, Any]) -> bool:
+    """Whether a chat.postMessage call posts a case card (its first block a header)."""
+    blocks = _blocks(params.get("blocks"))
+    return bool(blocks) and blocks[0].get("type") == "header"
 
 
 def _blocks(value: Any) -> list[dict[str, Any]]:

@@ -12,7 +12,16 @@ import pytest_asyncio
 
 from bot.adapters.slack.adapter import Tuning
 from bot.storage.tables import outbox
-from tests.adapters.slack.scenes import CLIENT, CONSULTANTS, FAC, ephemeral_blocks, open_case, start_circle
+from tests.adapters.slack.fake_slack import posts_a_card
+from tests.adapters.slack.scenes import (
+    CLIENT,
+    CONSULTANTS,
+    FAC,
+    SUBMISSION,
+    ephemeral_blocks,
+    open_case,
+    start_circle,
+)
 from tests.adapters.slack.world import SlackWorld, close_world, open_world, section_texts
 from tests.service.helpers import Clock, Place, cases_at, contributions_of
 
@@ -79,6 +88,24 @@ async def test_a_message_to_an_archived_channel_fails_for_good_and_the_facilitat
     assert len(dms) == 1
     assert "archived" in section_texts(dms[0].blocks)
     assert "/invite @Codev" in section_texts(dms[0].blocks)
+
+
+@pytest.mark.asyncio
+async def test_a_case_card_that_failed_after_its_announcement_is_retried_without_announcing_twice(
+    world: SlackWorld, clock: Clock
+) -> None:
+    await start_circle(world)
+    world.fake.fail("chat.postMessage", "internal_error", matching=posts_a_card)
+
+    await world.command(CLIENT, "submit")
+    await world.submit(CLIENT, SUBMISSION)
+    await world.deliver()  # the announcement goes, the card fails
+    clock.advance(timedelta(minutes=1))
+    await world.deliver()
+
+    announcements = [m for m in world.fake.posted("C1") if "brings case 1" in section_texts(m.blocks)]
+    assert len(announcements) == 1
+    assert len(world.fake.cards()) == 1
 
 
 @pytest.mark.asyncio
