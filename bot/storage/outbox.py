@@ -15,7 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, and_, bindparam, cast, delete, exists, func, or_, select, true, update
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import BindParameter
 
@@ -313,21 +328,37 @@ def _next_due_templates(all_platforms: bool) -> tuple[Any, Any]:
 @functools.cache
 def _claim_template(all_platforms: bool) -> Any:
     """The claim, built once (per kind of platform filter) with bind parameters: it runs after
-    every commit, and building and keying a fresh statement each time cost more than running it."""
-    candidate = outbox.alias("candidate")
+    every commit, and building and keying a fresh statement each time cost more than running it.
+
+    Due rows and rows whose lease ran out are looked for apart, each in due order and limited:
+    each walks the (status, due_at) index in order and stops at the limit. One search for
+    both read every due row and sorted them all, so a claim grew with the backlog (25 ms for
+    400 of 50,000 due rows on SQLite; 0.7 ms apart)."""
     platforms: Any = None if all_platforms else bindparam("c_platforms", expanding=True)
-    chosen = (
-        select(candidate.c.id)
-        .where(*_claimable(candidate, bindparam("c_now"), platforms))
-        .order_by(candidate.c.due_at, candidate.c.id)
-        .limit(bindparam("c_limit", type_=Integer))
-        .with_for_update(skip_locked=True)
-    )
+    now: Any = bindparam("c_now")
+    due = _claim_branch("due", lambda row: and_(row.c.status == "pending", row.c.due_at <= now), platforms)
+    lapsed = _claim_branch("lapsed", lambda row: and_(row.c.status == "claimed", row.c.claimed_until <= now), platforms)
+    either = union_all(select(due.c.id, due.c.due_at), select(lapsed.c.id, lapsed.c.due_at)).subquery("either")
+    chosen = select(either.c.id).order_by(either.c.due_at, either.c.id).limit(bindparam("c_limit", type_=Integer))
     return (
         update(outbox)
         .where(outbox.c.id.in_(chosen))
         .values(status="claimed", claimed_by=bindparam("c_worker"), claimed_until=bindparam("c_until"))
         .returning(*_CLAIMED_COLUMNS)
+    )
+
+
+def _claim_branch(name: str, ready: Callable[[Any], Any], platforms: Any) -> Any:
+    """The first `c_limit` rows that are `ready` and claimable, in due order, locked (skipping
+    rows another worker holds, on PostgreSQL)."""
+    candidate = outbox.alias(f"{name}_candidate")
+    return (
+        select(candidate.c.id, candidate.c.due_at)
+        .where(ready(candidate), *_claimable(candidate, platforms))
+        .order_by(candidate.c.due_at, candidate.c.id)
+        .limit(bindparam("c_limit", type_=Integer))
+        .with_for_update(skip_locked=True)
+        .subquery(name)
     )
 
 
@@ -481,8 +512,10 @@ def _address_templates(dialect: str) -> tuple[Any, Any]:
     return in_circles.where(in_ids(circles.c.id, dialect)), in_cases.where(in_ids(cases.c.id, dialect))
 
 
-def _claimable(candidate: Any, now: Any, platforms: Any) -> list[Any]:
-    earlier = outbox.alias("earlier")
+def _claimable(candidate: Any, platforms: Any) -> list[Any]:
+    """What a ready row must also be to be claimed: not behind an undelivered message of its
+    case, and for one of `platforms`."""
+    earlier = outbox.alias(f"{candidate.name}_earlier")
     waits_for_earlier = exists().where(
         earlier.c.case_id == candidate.c.case_id,
         earlier.c.id < candidate.c.id,
@@ -490,10 +523,6 @@ def _claimable(candidate: Any, now: Any, platforms: Any) -> list[Any]:
         earlier.c.status.in_(UNDELIVERED),
     )
     return [
-        or_(
-            and_(candidate.c.status == "pending", candidate.c.due_at <= now),
-            and_(candidate.c.status == "claimed", candidate.c.claimed_until <= now),
-        ),
         or_(
             candidate.c.kind.in_(CLOCK_KINDS),
             candidate.c.case_id.is_(None),
@@ -508,9 +537,11 @@ def _served(table: Any, platforms: Any) -> Any:
     if platforms is None:
         return true()
     names = platforms if isinstance(platforms, BindParameter) else list(platforms)
-    # Rows of a deleted circle stay claimable, so that some worker drops them.
-    elsewhere = select(circles.c.id).where(circles.c.platform.not_in(names))
-    return or_(table.c.kind.in_(CLOCK_KINDS), table.c.circle_id.not_in(elsewhere))
+    # Rows of a deleted circle stay claimable, so that some worker drops them. Looked up
+    # per row by the circle's key: a list of every other platform's circles cost a scan of
+    # all circles per claim.
+    elsewhere = exists().where(circles.c.id == table.c.circle_id, circles.c.platform.not_in(names))
+    return or_(table.c.kind.in_(CLOCK_KINDS), ~elsewhere)
 
 
 def _settle(row_id: int) -> Any:

@@ -168,7 +168,8 @@ outbox = Table(
     # twice, or from two replicas, inserts one row (migration 0002).
     Column("dedupe_key", String(255), nullable=True, unique=True),
     CheckConstraint(f"status IN ({', '.join(map(repr, OUTBOX_STATUSES))})", name="status"),
-    Index(None, "status", "due_at"),
+    # The claim reads due rows in (due_at, id) order and stops at its limit (migration 0005).
+    Index(None, "status", "due_at", "id"),
     # The claim looks for earlier undelivered rows of the same case (delivery order).
     Index(None, "case_id", "status"),
     # Re-planning a circle's meetings finds its pending meeting jobs (migration 0002).

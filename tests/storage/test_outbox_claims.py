@@ -68,6 +68,24 @@ async def test_a_row_whose_worker_died_is_claimable_once_the_lease_expires(
 
 
 @pytest.mark.asyncio
+async def test_a_limited_claim_takes_lapsed_claims_and_due_rows_together_earliest_due_first(
+    sessions: Sessions,
+) -> None:
+    rows = Outbox(sessions)
+    async with UnitOfWork(sessions) as uow:
+        await uow.circles.add(a_circle())
+        await uow.outbox.add([dm("early, then its worker died")], T0)
+        await uow.outbox.add([dm("later")], T0 + timedelta(minutes=1))
+        await uow.outbox.add([dm("latest")], T0 + timedelta(minutes=2))
+        await uow.commit()
+    await rows.claim_due(T0, "worker-a", 1, LEASE)
+
+    claimed = await rows.claim_due(T0 + LEASE, "worker-b", 2, LEASE)
+
+    assert [row.effect() for row in claimed] == [dm("early, then its worker died"), dm("later")]
+
+
+@pytest.mark.asyncio
 async def test_a_timer_is_claimed_only_once_due(sessions: Sessions) -> None:
     due = T0 + timedelta(days=1)
     await queue(sessions, [SetTimer("circle-1", "case-1", TimerKind.DEADLINE, due, seq=1)])
