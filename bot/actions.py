@@ -25,6 +25,11 @@ IMMEDIATE: dict[str, CommandMaker] = {
     "keep_for_consultation": lambda actor, _id, value: c.KeepForConsultation(actor, value),
 }
 
+# Actions that cannot be undone: a press asks first, and the answer's button, pressed with
+# CONFIRMED as its value, does it. Typed commands (/codev withdraw) act at once.
+CONFIRM_FIRST = frozenset({"withdraw", "close_case"})
+CONFIRMED = "confirmed"
+
 # Action → the case form it opens (see bot.forms.case_form).
 FORMS: dict[str, str] = {
     "post_contract": "contract",

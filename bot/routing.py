@@ -12,8 +12,9 @@ from datetime import datetime
 from bot import actions, forms, intake, queries
 from bot.flows import commands as c
 from bot.flows.case_engine import handle_case, refusal
+from bot.flows.catalog import t
 from bot.flows.circle_engine import handle_circle, setup_circle
-from bot.flows.effects import Notice
+from bot.flows.effects import Button, Notice
 from bot.flows.errors import DomainError
 from bot.flows.model import Case, Circle, ItemStatus, Language, Phase, SignalKind
 from bot.flows.step import Step
@@ -361,7 +362,20 @@ class Router:
             return await self._case_step(case, actions.signal_command(self._actor, self._ids(), value))
         if action in actions.FORMS:
             return await self._open_form_checked(circle, case, action)
-        return await self._case_step(case, actions.IMMEDIATE[action](self._actor, self._ids(), value))
+        command = actions.IMMEDIATE[action](self._actor, self._ids(), value)
+        if action in actions.CONFIRM_FIRST and value != actions.CONFIRMED:
+            return self._ask_first(circle, case, action, command)
+        return await self._case_step(case, command)
+
+    def _ask_first(self, circle: Circle, case: Case, action: str, command: c.Command) -> Outcome:
+        """Before what cannot be undone: the question, and a button that does it. Refused at
+        once when the act would be."""
+        roles = roles_of(circle, case, self._actor)
+        if not roles & allowed_roles(type(command), case.phase):
+            raise refusal(circle, case, command, roles)
+        yes = Button(action, t(self._language, f"confirm.{action}.yes", number=case.number), case.id, actions.CONFIRMED)
+        question = t(self._language, f"confirm.{action}", number=case.number)
+        return Outcome(notices=(Notice(question, (yes,)),))
 
     async def _open_form_checked(self, circle: Circle, case: Case, action: str) -> Outcome:
         """Refuse before the form opens when its submission would be refused anyway."""

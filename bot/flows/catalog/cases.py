@@ -119,6 +119,17 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     "button.share_learning": ("Share a learning", "Partager un apprentissage"),
     "button.post_update": ("Post an update", "Donner des nouvelles"),
     "button.close_case": ("Close the case", "Clore le cas"),
+    # Asked before a button that cannot be undone does its work
+    "confirm.withdraw": (
+        "Withdraw case {number}? The circle stops working on it, and this cannot be undone.",
+        "Retirer le cas {number} ? Le cercle cesse d'y travailler, et c'est sans retour.",
+    ),
+    "confirm.withdraw.yes": ("Yes, withdraw case {number}", "Oui, retirer le cas {number}"),
+    "confirm.close_case": (
+        "Close case {number}? Its follow-up ends, and this cannot be undone.",
+        "Clore le cas {number} ? Son suivi s'arrête, et c'est sans retour.",
+    ),
+    "confirm.close_case.yes": ("Yes, close case {number}", "Oui, clore le cas {number}"),
     "button.keep_for_consultation": (
         "Keep it for the consultation",
         "Garder pour la consultation",

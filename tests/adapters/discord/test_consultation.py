@@ -6,8 +6,8 @@ import pytest
 
 from bot.flows.model import ContributionKind, Phase
 
-from .journey import case_in_thread, submit_case, the_case, whole_consultation
-from .world import CONSULTANTS, World
+from .journey import case_in_thread, form_message, submit_case, the_case, whole_consultation
+from .world import CONSULTANTS, World, button_id
 
 
 @pytest.mark.asyncio
@@ -62,3 +62,19 @@ async def test_a_case_is_posted_untagged_in_a_forum_that_refuses_another_tag(wor
 
     [post] = await fake.wait_for(lambda: [t for t in fake.threads(fake.forum_id) if t["name"].startswith("Case 1")])
     assert post.get("applied_tags", []) == []
+
+
+@pytest.mark.asyncio
+async def test_withdraw_on_the_card_asks_privately_and_its_answer_withdraws_the_case(world: World) -> None:
+    fake = world.fake
+    await world.circle_of(fake.text_id, "ann", *CONSULTANTS)
+    await submit_case(world, "ann", fake.text_id)
+    card = await world.card(1)
+
+    asked = await fake.press("ann", card, button_id(card, "withdraw"))
+    (answer,) = await fake.answered(asked)
+    question = form_message(fake, answer.body, fake.text_id)
+    await fake.press("ann", question, button_id(question, "withdraw"))
+
+    await world.phase_shown(1, "Withdrawn")
+    assert (await the_case(world))[0].phase is Phase.WITHDRAWN

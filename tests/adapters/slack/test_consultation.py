@@ -10,7 +10,7 @@ import pytest
 from bot.flows.model import ContributionKind, ItemStatus, Phase
 from bot.inbox import Inbox
 from bot.storage.journal import Journal
-from tests.adapters.slack.scenes import CLIENT, CONSULTANTS, FAC, SUBMISSION, open_case, start_circle
+from tests.adapters.slack.scenes import CLIENT, CONSULTANTS, FAC, SUBMISSION, ephemeral_blocks, open_case, start_circle
 from tests.adapters.slack.world import HeldCore, SlackWorld, close_world, open_world, section_texts
 from tests.service.helpers import HOME, Clock, Place, case_of, cases_at, circle_at, contributions_of
 
@@ -224,3 +224,17 @@ async def test_a_slash_command_is_acknowledged_before_it_is_applied_and_answered
     [late] = world.fake.responses
     assert late["response_type"] == "ephemeral"
     assert "/codev setup" in str(late["blocks"])
+
+
+@pytest.mark.asyncio
+async def test_withdraw_on_the_card_asks_privately_and_its_answer_withdraws_the_case(
+    world: SlackWorld,
+) -> None:
+    await start_circle(world)
+    card = await open_case(world)
+
+    await world.click(CLIENT, "withdraw", card)
+    await world.click_notice(CLIENT, "withdraw", ephemeral_blocks(world, CLIENT, "withdraw"))
+    await world.deliver()
+
+    assert await phase_of(world) is Phase.WITHDRAWN
