@@ -64,4 +64,8 @@ class Outcome:
     form: Form | None = None
     duplicate: bool = False
     refused: bool = False
-    extras: Mapping[str, str] = field(default_factory=dict)
+    extras: Mapping[str, str] = field(default_factory=dict)  # hints for adapters that can use them
+
+
+# An `Outcome.extras` key: the reader of the settings may change them (Slack opens its form).
+SETTINGS_EDITABLE = "settings_editable"

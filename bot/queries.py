@@ -50,11 +50,13 @@ def meetings_text(circle: Circle, now: datetime) -> str:
     return say(circle, "meetings.list", zone=circle.settings.timezone, meetings=listed, skipped=skipped)
 
 
-def settings_text(circle: Circle) -> str:
+def settings_text(circle: Circle, may_change: bool) -> str:
+    """The circle's settings, and how to change one (`may_change`: the reader is a
+    facilitator), or who can."""
     s = circle.settings
     day = "j" if s.language == "fr" else "d"  # as the hint writes it: 2j in French
     windows = ", ".join(f"{phase}={_span(span.total_seconds(), day)}" for phase, span in s.windows.items())
-    return say(
+    listed = say(
         circle,
         "settings.list",
         language=s.language,
@@ -67,6 +69,7 @@ def settings_text(circle: Circle) -> str:
         followup_meetings=s.followup_meetings,
         retention=s.retention_days if s.retention_days is not None else "keep",
     )
+    return f"{listed} {say(circle, 'settings.how_to_change' if may_change else 'settings.facilitators_change')}"
 
 
 def _span(seconds: float, day: str) -> str:

@@ -21,7 +21,16 @@ from bot.flows.step import Step
 from bot.flows.submission import consultants_for, submit
 from bot.flows.table import allowed_roles, roles_of
 from bot.flows.text_rules import parse_duration
-from bot.incoming import ButtonPress, FormSubmission, Origin, Outcome, Payload, SlashCommand, ThreadReply
+from bot.incoming import (
+    SETTINGS_EDITABLE,
+    ButtonPress,
+    FormSubmission,
+    Origin,
+    Outcome,
+    Payload,
+    SlashCommand,
+    ThreadReply,
+)
 from bot.records import commands as records
 from bot.storage.uow import UnitOfWork
 
@@ -316,7 +325,10 @@ class Router:
 
     async def _settings(self, circle: Circle, args: tuple[str, ...]) -> Outcome:
         if not args:
-            return self._notice(queries.settings_text(circle))
+            may_change = self._actor in circle.facilitators
+            text = queries.settings_text(circle, may_change)
+            # Adapters with a settings form (Slack) open it for those who may use it.
+            return Outcome(notices=(Notice(text),), extras={SETTINGS_EDITABLE: "yes"} if may_change else {})
         if args[0].lower() == "facilitator" and len(args) == 2:
             return await self._circle_step(c.MakeFacilitator(self._actor, self._member_id(circle, args[1])))
         if len(args) < 2:

@@ -338,6 +338,24 @@ async def test_a_consultant_cannot_change_settings(driver: Driver) -> None:
 
 
 @pytest.mark.asyncio
+async def test_the_settings_shown_to_a_consultant_say_a_facilitator_can_change_them(driver: Driver) -> None:
+    await driver.start_circle()
+
+    outcome = await driver.slash(BOB, "settings")
+
+    assert outcome.notices[0].text.endswith(say("en", "settings.facilitators_change"))
+
+
+@pytest.mark.asyncio
+async def test_the_settings_shown_to_a_facilitator_say_how_to_change_one(driver: Driver) -> None:
+    await driver.start_circle()
+
+    outcome = await driver.slash(FAC, "settings")
+
+    assert outcome.notices[0].text.endswith(say("en", "settings.how_to_change"))
+
+
+@pytest.mark.asyncio
 async def test_a_button_naming_a_case_of_a_circle_in_another_channel_is_an_unknown_case(driver: Driver) -> None:
     elsewhere = Place(channel="C2")
     await driver.start_circle(place=elsewhere)

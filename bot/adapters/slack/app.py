@@ -35,7 +35,7 @@ from bot.adapters.slack.translate import SETTINGS_FORM
 from bot.flows.catalog import t
 from bot.flows.effects import Button, Form, FormField, Notice
 from bot.flows.settings_rules import SETTING_NAMES
-from bot.incoming import FormSubmission, Incoming, Origin, Outcome
+from bot.incoming import SETTINGS_EDITABLE, FormSubmission, Incoming, Origin, Outcome
 from bot.overview import Overview
 from bot.ports import Intake
 
@@ -276,9 +276,10 @@ class Listeners:
 
 
 def _opens_settings_form(body: dict[str, Any], outcome: Outcome) -> bool:
-    """`/codev settings` alone: its answer (the current settings) leads a form to change one."""
+    """`/codev settings` alone, from a facilitator: its answer (the current settings) leads a
+    form to change one. Others only read them."""
     bare = len(str(body.get("text") or "").split()) == 1
-    return _subcommand(body) == "settings" and bare and bool(outcome.notices) and not outcome.refused
+    return _subcommand(body) == "settings" and bare and outcome.extras.get(SETTINGS_EDITABLE) == "yes"
 
 
 def _subcommand(body: dict[str, Any]) -> str:

@@ -85,13 +85,19 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
         "Settings: language={language}, timezone={timezone}, windows: {windows}, "
         "client_interaction={client_interaction}, facilitators_consult={facilitators_consult}, "
         "nudge_lead={nudge_lead}, digest_lead={digest_lead}, followup_meetings={followup_meetings}, "
-        "retention_days={retention}. Change one with /codev settings NAME VALUE "
-        "(windows: window.clarification 2d).",
+        "retention_days={retention}.",
         "Réglages : language={language}, timezone={timezone}, fenêtres : {windows}, "
         "client_interaction={client_interaction}, facilitators_consult={facilitators_consult}, "
         "nudge_lead={nudge_lead}, digest_lead={digest_lead}, followup_meetings={followup_meetings}, "
-        "retention_days={retention}. Pour en changer un : /codev settings NOM VALEUR "
-        "(fenêtres : window.clarification 2j).",
+        "retention_days={retention}.",
+    ),
+    "settings.how_to_change": (
+        "Change one with /codev settings NAME VALUE (windows: window.clarification 2d).",
+        "Pour en changer un : /codev settings NOM VALEUR (fenêtres : window.clarification 2j).",
+    ),
+    "settings.facilitators_change": (
+        "A facilitator of the circle can change them.",
+        "Un·e facilitateur·rice du cercle peut les changer.",
     ),
     "status.circle": (
         "*{name}*\nCases in flight:\n{cases}\nNext client: {next_client}\nNext meeting: {next_meeting}",

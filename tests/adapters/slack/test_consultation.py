@@ -139,6 +139,19 @@ async def test_settings_opens_a_modal_that_shows_them_and_changes_one(world: Sla
 
 
 @pytest.mark.asyncio
+async def test_settings_for_a_member_who_is_no_facilitator_shows_them_privately_without_a_modal(
+    world: SlackWorld,
+) -> None:
+    await start_circle(world)
+    opened = len(world.fake.called("views.open"))  # the setup modal
+
+    await world.command(BOB, "settings")
+
+    assert len(world.fake.called("views.open")) == opened
+    assert "facilitator of the circle can change them" in world.fake.responses[-1]["text"]
+
+
+@pytest.mark.asyncio
 async def test_a_refused_modal_submission_keeps_the_modal_open_with_the_reason(world: SlackWorld) -> None:
     await start_circle(world)
     await world.command(FAC, "settings")
