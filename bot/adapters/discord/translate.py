@@ -192,7 +192,7 @@ class Interactions:
             parent = await self._parent_of(channel.id)
         else:
             return  # the circle's own channel: conversation, not a contribution
-        text = message.content or " ".join(attachment.url for attachment in message.attachments)
+        text = _with_files(message)
         if parent is None or not text.strip():
             return
         author = message.author
@@ -343,3 +343,12 @@ def _with_defaults(form: Form, interaction: discord.Interaction[Any]) -> Form:
         replace(spec, initial=name) if spec.name == "name" and not spec.initial else spec for spec in form.fields
     )
     return replace(form, fields=fields)
+
+
+def _with_files(message: discord.Message) -> str:
+    """What was written, and the files shared with it, named, with a link to the message:
+    an attachment's own link expires after a while, the message's does not."""
+    if not message.attachments:
+        return message.content
+    shared = f"📎 {', '.join(attachment.filename for attachment in message.attachments)} {message.jump_url}"
+    return f"{message.content}\n{shared}" if message.content.strip() else shared

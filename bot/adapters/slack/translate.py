@@ -104,15 +104,17 @@ def thread_reply(body: Body, bot_user_id: str | None) -> Incoming | None:
         str(user),
         thread_ref=str(thread_ts),
     )
-    text = unescape_incoming(str(event.get("text") or "")) or _shared_files(event)
+    text = "\n".join(part for part in (unescape_incoming(str(event.get("text") or "")), _shared_files(event)) if part)
     event_id = body.get("event_id")
     return Incoming(origin, ThreadReply(text, str(event.get("ts") or "")), _slack_id(event_id) if event_id else None)
 
 
 def _shared_files(event: Body) -> str:
-    """A file shared without a word is still an answer: its links stand in for the text."""
+    """The files shared with a reply, each named with its link, so the record keeps them
+    (a file shared without a word is still an answer)."""
     files = [f for f in event.get("files") or [] if isinstance(f, dict)]
-    return " ".join(str(f.get("permalink") or f.get("name") or "") for f in files).strip()
+    shown = (" ".join(str(f.get(key) or "") for key in ("name", "permalink")).strip() for f in files)
+    return "\n".join(f"📎 {line}" for line in shown if line)
 
 
 def _slack_id(key: str) -> str:

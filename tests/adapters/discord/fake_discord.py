@@ -336,10 +336,11 @@ class FakeDiscord(FakeRest):
             rows = [{"type": 1, "components": [text_input]} for text_input in inputs]
         return await self._interaction(who, 5, {"custom_id": custom_id, "components": rows}, channel)
 
-    async def say(self, who: str, channel: str | int, content: str) -> str:
-        """A member writes in a channel or thread (MESSAGE_CREATE)."""
+    async def say(self, who: str, channel: str | int, content: str, *, files: tuple[str, ...] = ()) -> str:
+        """A member writes in a channel or thread (MESSAGE_CREATE), sharing `files` (names)."""
         author = self.members[who].payload
         message = p.message(self.new_id(), int(channel), author, content, self.guild_id)
+        message["attachments"] = [p.attachment(self.new_id(), int(channel), name) for name in files]
         message["member"] = {k: v for k, v in p.member(author).items() if k != "user"}
         if "@everyone" in content:
             message["mention_everyone"] = True

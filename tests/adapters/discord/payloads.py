@@ -79,6 +79,12 @@ def thread(thread_id: int, guild_id: int, parent_id: int, name: str, owner_id: i
     }
 
 
+def attachment(attachment_id: int, channel_id: int, filename: str) -> dict[str, Any]:
+    """A file on a message, with the expiring signed link Discord's CDN gives."""
+    url = f"https://cdn.discordapp.com/attachments/{channel_id}/{attachment_id}/{filename}?ex=6750&is=674f&hm=ab"
+    return {"id": str(attachment_id), "filename": filename, "size": 1024, "url": url, "proxy_url": url}
+
+
 def message(
     message_id: int, channel_id: int, author: dict[str, Any], content: str, guild_id: int | None = None
 ) -> dict[str, Any]:

@@ -120,3 +120,25 @@ async def test_a_long_reply_whose_second_piece_failed_is_resent_from_that_piece_
     starts = bot_posts(world, thread, "kept from the clarification phase")
     assert len(starts) == 1
     assert len(pieces) == 2
+
+
+@pytest.mark.asyncio
+async def test_a_file_shared_in_a_thread_is_recorded_by_its_name_and_a_link_to_the_message(world: World) -> None:
+    fake = world.fake
+    thread = await a_case_in_a_thread(world)
+
+    message_id = await fake.say("bob", thread, "Who reports to whom?", files=("org-chart.png",))
+
+    link = f"https://discord.com/channels/{fake.guild_id}/{thread}/{message_id}"
+    await recorded(world, f"Who reports to whom?\n📎 org-chart.png {link}")
+
+
+@pytest.mark.asyncio
+async def test_a_file_shared_in_a_thread_without_a_word_is_still_recorded(world: World) -> None:
+    fake = world.fake
+    thread = await a_case_in_a_thread(world)
+
+    message_id = await fake.say("bob", thread, "", files=("org-chart.png", "notes.pdf"))
+
+    link = f"https://discord.com/channels/{fake.guild_id}/{thread}/{message_id}"
+    await recorded(world, f"📎 org-chart.png, notes.pdf {link}")

@@ -49,7 +49,24 @@ async def test_a_file_shared_in_a_case_thread_without_a_word_is_recorded_by_its_
     await world.reply(BOB, "", card, subtype="file_share", files=[{"name": "org-chart.png", "permalink": link}])
     await world.settle()
 
-    assert (await contributions_of(world.app.sessions, case.id))[-1].text == link
+    assert (await contributions_of(world.app.sessions, case.id))[-1].text == f"📎 org-chart.png {link}"
+
+
+@pytest.mark.asyncio
+async def test_a_file_shared_with_words_in_a_case_thread_is_recorded_with_both(world: SlackWorld) -> None:
+    await start_circle(world)
+    card = await open_case(world)
+    [case] = await cases_at(world.app.sessions, SLACK_HOME)
+    link = "https://team.slack.com/files/UBOB/F1/org-chart.png"
+
+    await world.reply(
+        BOB, "Who reports to whom?", card, subtype="file_share", files=[{"name": "org-chart.png", "permalink": link}]
+    )
+    await world.settle()
+
+    assert (await contributions_of(world.app.sessions, case.id))[
+        -1
+    ].text == f"Who reports to whom?\n📎 org-chart.png {link}"
 
 
 @pytest.mark.asyncio
