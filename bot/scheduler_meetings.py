@@ -2,11 +2,13 @@
 
 `plan` writes the jobs `bot.flows.meetings.plan` decides as `meeting` outbox rows, each with
 a unique `dedupe_key`: planning again (after a cadence change, after each meeting, from two
-replicas at once) inserts only what is missing, and pending jobs no longer wanted are
-dropped. `fire` runs one claimed job: it reads the circle again, records a job that came due
-too late as missed (a nudge after its meeting) or one that no longer applies as dropped,
-else queues the nudges, reminders or digest and settles the row **in the same transaction**,
-so a job's messages are queued exactly once even if its worker dies right after.
+replicas at once) inserts only what is missing, moves pending jobs whose moment changed (a
+lead setting), and drops pending jobs no longer wanted, freeing their key so they can be
+planned again (a circle paused, then resumed). `fire` runs one claimed job: it reads the
+circle again, records a job that came due too late as missed (a nudge after its meeting)
+or one that no longer applies as dropped, else queues the nudges, reminders or digest and
+settles the row **in the same transaction**, so a job's messages are queued exactly once
+even if its worker dies right after.
 
 Jobs that only read the circle and queue messages (nudges, reminders, digests) come due in
 bursts (every circle's digest at the same local hour): those fired together run in one
@@ -87,8 +89,9 @@ class MeetingJobs:
     # --- planning ------------------------------------------------------------------------
 
     async def plan(self, circle_id: str) -> int:
-        """Queue the circle's coming meeting jobs not queued yet; drop pending ones no longer
-        planned (a skipped date, a paused circle). Returns how many rows were added."""
+        """Queue the circle's coming meeting jobs not queued yet; move pending ones whose
+        moment changed; drop pending ones no longer planned (a skipped date, a paused circle).
+        Returns how many rows were added."""
         now = self._clock()
         async with _Work(self._sessions) as uow:
             circle = await uow.circles.get(circle_id)
@@ -337,20 +340,39 @@ async def _active_cases(session: AsyncSession, circle_ids: Collection[str]) -> d
 
 
 async def _plan_in(session: AsyncSession, circle_id: str, circle: Circle | None, now: datetime) -> int:
-    jobs = meetings.plan(circle, now) if circle is not None else []
-    keys = [meetings.dedupe_key(job) for job in jobs]
+    """Bring the circle's pending meeting jobs in line with its plan: drop those no longer
+    planned, move those planned for another moment (a lead changed), add the missing ones."""
+    jobs = {meetings.dedupe_key(job): job for job in (meetings.plan(circle, now) if circle is not None else [])}
     # Only jobs still ahead: an overdue one is judged when it fires (missed, not dropped).
-    unwanted = update(outbox).where(
-        outbox.c.circle_id == circle_id,
-        outbox.c.kind == MEETING_KIND,
-        outbox.c.status == "pending",
-        outbox.c.dedupe_key.is_not(None),
-        outbox.c.due_at > now,
+    pending = await session.execute(
+        select(outbox.c.id, outbox.c.dedupe_key, outbox.c.due_at).where(
+            outbox.c.circle_id == circle_id,
+            outbox.c.kind == MEETING_KIND,
+            outbox.c.status == "pending",
+            outbox.c.dedupe_key.is_not(None),
+            outbox.c.due_at > now,
+        )
     )
-    if keys:
-        unwanted = unwanted.where(outbox.c.dedupe_key.not_in(keys))
-    await session.execute(unwanted.values(status="dropped", last_error="no longer planned (cadence or circle changed)"))
-    return await _insert_new(session, jobs, now)
+    unwanted: list[int] = []
+    for row_id, key, due_at in pending:
+        job = jobs.get(key)
+        if job is None:
+            unwanted.append(row_id)
+        elif due_at != job.due_at:
+            await session.execute(
+                update(outbox)
+                .where(outbox.c.id == row_id, outbox.c.status == "pending")
+                .values(due_at=job.due_at, payload=codec.encode_effect(job))
+            )
+    if unwanted:
+        # Dropped for the record; their names are freed, so that planning them again (the
+        # circle resumed, the same rule set back) queues them anew.
+        await session.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(unwanted), outbox.c.status == "pending")
+            .values(status="dropped", dedupe_key=None, last_error="no longer planned (cadence or circle changed)")
+        )
+    return await _insert_new(session, list(jobs.values()), now)
 
 
 async def _rearm_passed_deadlines(uow: _Work, circle: Circle, now: datetime) -> None:

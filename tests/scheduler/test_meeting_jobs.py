@@ -238,3 +238,36 @@ async def test_an_update_since_the_previous_meeting_spares_the_client_the_remind
     await harness.advance_to(utc(2026, 10, 28))
 
     assert not any("gentle reminder" in d.effect.text for d in harness.platform.dms("ann"))  # type: ignore[union-attr]
+
+
+async def by_the_engine(harness: Harness, command: c.Command) -> None:
+    async with UnitOfWork(harness.sessions) as uow:
+        circle = await uow.circles.get("circle-1")
+        assert circle is not None
+        step = handle_circle(circle, command, harness.clock())
+        await save_step(uow, circle, None, step, harness.clock())
+        await uow.commit()
+    await harness.advance_to(harness.clock())
+
+
+@pytest.mark.asyncio
+async def test_a_circle_paused_and_resumed_before_its_meeting_still_gets_the_digest(sessions: Sessions) -> None:
+    harness = await started(sessions, "UTC", weekly(1, time(15, 0), date(2026, 10, 21)))
+
+    await by_the_engine(harness, c.PauseCircle("fay"))
+    await by_the_engine(harness, c.ResumeCircle("fay"))
+    await harness.advance_to(utc(2026, 10, 27))
+
+    digests = [post for post in harness.platform.posts() if "Meeting digest" in getattr(post.effect, "text", "")]
+    assert [digest.at for digest in digests] == [utc(2026, 10, 26, 15)]  # the day before Tuesday's meeting
+
+
+@pytest.mark.asyncio
+async def test_a_changed_digest_lead_moves_the_digest_of_a_meeting_already_planned(sessions: Sessions) -> None:
+    harness = await started(sessions, "UTC", weekly(1, time(15, 0), date(2026, 10, 21)))
+
+    await by_the_engine(harness, c.ChangeSettings("fay", (("digest_lead", "2d"),)))
+    await harness.advance_to(utc(2026, 10, 27))
+
+    digests = [post for post in harness.platform.posts() if "Meeting digest" in getattr(post.effect, "text", "")]
+    assert [digest.at for digest in digests] == [utc(2026, 10, 25, 15)]  # two days before Tuesday's meeting
