@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from bot.flows.errors import DomainError
 from bot.flows.model import MeetingRule
@@ -39,6 +39,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "forget-me",
 )
 MAX_COMMAND = 4_000
+SCHEDULE_YEARS_AHEAD = 5  # a meeting date further away is a typo, and past what dates can hold in some zones
 
 _WEEKDAYS = {
     name: number
@@ -60,7 +61,7 @@ _CASE_REF = re.compile(r"^#?(\d{1,6})$")
 # In ASCII text without these, shlex.split and str.split agree: no quoting, and no
 # whitespace that str.split breaks on but shlex does not.
 _NOT_PLAIN = frozenset("'\"\\\x0b\x0c\x1c\x1d\x1e\x1f")
-_TIME = re.compile(r"^(\d{1,2})[:h](\d{2})$")
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2})|h(\d{2})?)$")  # 15:00, 15h00, 15h
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +128,10 @@ def split_case_ref(args: tuple[str, ...]) -> tuple[int | None, tuple[str, ...]]:
 
 def parse_clock(word: str) -> time:
     found = _TIME.match(word.strip().lower())
-    if not found or int(found.group(1)) > 23 or int(found.group(2)) > 59:
+    hours, minutes = (int(found.group(1)), int(found.group(2) or found.group(3) or 0)) if found else (99, 99)
+    if hours > 23 or minutes > 59:
         raise DomainError("error.bad_time", value=word)
-    return time(int(found.group(1)), int(found.group(2)))
+    return time(hours, minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,16 @@ class ScheduleRequest:
 
 def parse_schedule(args: tuple[str, ...], today: date) -> ScheduleRequest:
     """`every 4 weeks on tuesday at 15:00 [from DATE]`, `DATE HH:MM`, `skip DATE`, `clear`."""
+    request = _schedule_request(args, today)
+    named = (
+        request.skip or (request.add.date() if request.add else None) or (request.rule.starts if request.rule else None)
+    )
+    if named is not None and named > today + timedelta(days=366 * SCHEDULE_YEARS_AHEAD):
+        raise DomainError("error.date_too_far", value=named.isoformat(), years=SCHEDULE_YEARS_AHEAD)
+    return request
+
+
+def _schedule_request(args: tuple[str, ...], today: date) -> ScheduleRequest:
     words = [w.lower() for w in args]
     if not words:
         raise DomainError("error.schedule_usage")

@@ -90,7 +90,9 @@ def test_platform_mentions_are_reduced_to_the_user_id_or_name(word: str, user: s
     assert intake.user_ref(word) == user
 
 
-@pytest.mark.parametrize(("word", "at"), [("15:00", time(15)), ("9:05", time(9, 5)), ("15h30", time(15, 30))])
+@pytest.mark.parametrize(
+    ("word", "at"), [("15:00", time(15)), ("9:05", time(9, 5)), ("15h30", time(15, 30)), ("15h", time(15))]
+)
 def test_a_clock_time_is_read_with_a_colon_or_an_h(word: str, at: time) -> None:
     assert intake.parse_clock(word) == at
 
@@ -188,6 +190,17 @@ def test_a_schedule_with_an_impossible_time_is_refused(text: str) -> None:
 )
 def test_a_schedule_with_an_unreadable_date_is_refused(text: str) -> None:
     assert _refusal(text) == "error.bad_date"
+
+
+@pytest.mark.parametrize(
+    "text", ["9999-12-31 23:59", "skip 9999-12-31", "every tuesday at 15:00 from 9999-12-20", "2032-01-01 15:00"]
+)
+def test_a_schedule_date_years_away_is_refused(text: str) -> None:
+    assert _refusal(text) == "error.date_too_far"
+
+
+def test_a_schedule_date_a_few_years_away_is_read() -> None:
+    assert _schedule("2030-06-01 15:00").add == datetime(2030, 6, 1, 15, 0)  # noqa: DTZ001 (a local wall time)
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,10 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
         "Votre réponse fait {length} caractères ; la limite est de {limit}. Raccourcissez-la "
         "ou répartissez-la en plusieurs réponses.",
     ),
+    "error.date_too_far": (
+        "{value} is more than {years} years away: meetings are planned nearer than that. Nothing was changed.",
+        "Le {value} est à plus de {years} ans : les rencontres se planifient plus près. Rien n'a été changé.",
+    ),
     "error.bad_date": (
         "'{value}' is not a date I can read; write it as YYYY-MM-DD.",
         "« {value} » n'est pas une date lisible ; écrivez-la sous la forme AAAA-MM-JJ.",
