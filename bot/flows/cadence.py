@@ -5,7 +5,7 @@ the circle's zone, gives each occurrence at that local time, converted to UTC on
 end. On a spring-forward day a time that does not exist (02:30 in Paris on the last Sunday
 of March) is one the trigger skips: the meeting is then held when the clocks have moved on
 (03:30), as an explicit date at that time is, rather than silently lost. Explicit dates are
-added and skipped days left out.
+added; a skipped day leaves out the rule's meeting only.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def next_meetings(circle: Circle, after: datetime, count: int) -> list[datetime]
     found: set[datetime] = set()
     for when in cadence.dates:
         moment = _local(when.date(), when.time(), zone).astimezone(UTC)
-        if moment > after and when.date() not in cadence.skipped:
+        if moment > after:  # a skipped day skips the rule's meeting, not one set for that day
             found.add(moment)
     if cadence.rule is not None:
         taken = 0

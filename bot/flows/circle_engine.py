@@ -87,7 +87,10 @@ def _accept_charter(circle: Circle, cmd: c.AcceptCharter, now: datetime) -> Step
     pending = circle.pending_member(cmd.actor)
     if pending is None:
         raise DomainError("error.join_first")
-    member = dataclasses.replace(pending, charter_accepted_at=now)
+    # A circle its last facilitator left (alone, or before anyone accepted the charter) is
+    # taken over by whoever accepts it next: else nobody could ever run it again.
+    takes_over = not circle.facilitators
+    member = dataclasses.replace(pending, charter_accepted_at=now, facilitator=pending.facilitator or takes_over)
     joined = circle.replace(
         members=(*circle.members, member),
         pending=tuple(m for m in circle.pending if m.user_id != cmd.actor),
@@ -95,6 +98,8 @@ def _accept_charter(circle: Circle, cmd: c.AcceptCharter, now: datetime) -> Step
         rotation=Rotation((*circle.rotation.queue, cmd.actor), circle.rotation.history),
     )
     effects: list[Effect] = [Post(circle.id, say(circle, "circle.welcome", who=member.display_name))]
+    if takes_over:
+        effects.append(Post(circle.id, say(circle, "circle.new_facilitator", who=member.display_name)))
     effects.extend(_size_warnings(joined))
     return Step(joined, None, (), tuple(effects))
 
@@ -176,10 +181,19 @@ def _skip_meeting(circle: Circle, cmd: c.SkipMeeting, now: datetime) -> Step:
         raise DomainError("error.already_skipped", value=cmd.day.isoformat())
     if not _meets_on(circle, cmd.day):
         raise DomainError("error.no_meeting_that_day", value=cmd.day.isoformat())
-    skipped = tuple(sorted((*circle.cadence.skipped, cmd.day)))
-    changed = circle.replace(cadence=Cadence(circle.cadence.rule, circle.cadence.dates, skipped))
+    # Meetings set for that day go; the rule's meeting is skipped (a later meeting set for
+    # that day, a meeting moved by an hour, is held all the same).
+    dates = tuple(when for when in circle.cadence.dates if when.date() != cmd.day)
+    skipped = circle.cadence.skipped
+    if _rule_meets_on(circle, cmd.day):
+        skipped = tuple(sorted((*skipped, cmd.day)))
+    changed = circle.replace(cadence=Cadence(circle.cadence.rule, dates, skipped))
     headline = say(changed, "meetings.skipped", day=cmd.day.isoformat())
     return Step(changed, None, (), (_meetings_post(changed, now, headline),))
+
+
+def _rule_meets_on(circle: Circle, day: date) -> bool:
+    return _meets_on(circle.replace(cadence=Cadence(circle.cadence.rule, (), circle.cadence.skipped)), day)
 
 
 def _meets_on(circle: Circle, day: date) -> bool:

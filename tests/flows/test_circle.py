@@ -131,6 +131,16 @@ def test_a_facilitator_can_leave_once_there_is_another() -> None:
     assert left.facilitators == ("m2",)
 
 
+def test_whoever_accepts_the_charter_of_a_circle_its_last_facilitator_left_becomes_its_facilitator() -> None:
+    circle = setup_circle(c.SetupCircle(FAC, "c1", "slack", "T1", "C1", "Leaders", "Fay"), NOW).circle
+    circle = handle_circle(circle, c.Join("newbie", "Newbie"), NOW).circle
+    circle = handle_circle(circle, c.Leave(FAC), NOW).circle
+
+    accepted = handle_circle(circle, c.AcceptCharter("newbie"), NOW).circle
+
+    assert accepted.facilitators == ("newbie",)
+
+
 def test_making_a_facilitator_twice_is_refused() -> None:
     circle = handle_circle(make_circle(), c.MakeFacilitator(FAC, "m2"), NOW).circle
     assert refusal(circle, c.MakeFacilitator(FAC, "m2")).key == "error.already_facilitator"

@@ -62,6 +62,25 @@ def test_skipped_dates_are_left_out() -> None:
     assert days == [date(2026, 10, 20), date(2026, 11, 17), date(2026, 12, 1)]
 
 
+def test_a_meeting_set_on_a_skipped_day_is_held_in_place_of_the_rules() -> None:
+    circle = handle_circle(circle_in("UTC"), c.SkipMeeting(FAC, date(2026, 11, 3)), OCTOBER).circle
+
+    moved = handle_circle(circle, c.AddMeeting(FAC, wall(2026, 11, 3, 16)), OCTOBER).circle
+
+    assert local(next_meetings(moved, OCTOBER, 2), "UTC") == [
+        (date(2026, 10, 20), time(15)),
+        (date(2026, 11, 3), time(16)),
+    ]
+
+
+def test_skipping_a_day_with_a_meeting_set_for_it_removes_that_meeting() -> None:
+    circle = handle_circle(circle_in("UTC", rule=None), c.AddMeeting(FAC, wall(2026, 11, 5, 15)), OCTOBER).circle
+
+    skipped = handle_circle(circle, c.SkipMeeting(FAC, date(2026, 11, 5)), OCTOBER).circle
+
+    assert next_meetings(skipped, OCTOBER, 1) == []
+
+
 def test_a_rule_counts_only_meetings_strictly_after_the_given_moment() -> None:
     circle = circle_in("UTC")
     at_meeting = datetime(2026, 10, 20, 15, 0, tzinfo=UTC)
