@@ -240,12 +240,13 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "modifié). Actions de votre plan : {count}.",
     ),
     "follow_up.closed_after_meetings": (
-        "The follow-up has had the {count} meetings the circle gives it.",
-        "Le suivi a eu les {count} rencontres que le cercle lui accorde.",
+        "The follow-up has had every meeting the circle gives it ({count}).",
+        "Le suivi a eu toutes les rencontres que le cercle lui accorde ({count}).",
     ),
     "follow_up.closed_with_open_actions": (
-        "The follow-up has had the {count} meetings the circle gives it; actions still open: {actions}.",
-        "Le suivi a eu les {count} rencontres que le cercle lui accorde ; actions encore ouvertes : {actions}.",
+        "The follow-up has had every meeting the circle gives it ({count}); actions still open: {actions}.",
+        "Le suivi a eu toutes les rencontres que le cercle lui accorde ({count}) ; "
+        "actions encore ouvertes : {actions}.",
     ),
     "follow_up.opened": (
         "Your action plan is under way. Before each meeting I will ask how it is going; you "

@@ -26,8 +26,8 @@ CIRCLE_MESSAGES: dict[str, tuple[str, str]] = {
         "Bienvenue à {who}, qui a accepté la charte.",
     ),
     "circle.size_warning": (
-        "The circle now has {size} members; co-development works best with 4 to 8.",
-        "Le cercle compte maintenant {size} membres ; le codéveloppement fonctionne mieux de 4 à 8.",
+        "Members in the circle now: {size}. Co-development works best with 4 to 8.",
+        "Membres du cercle à présent : {size}. Le codéveloppement fonctionne mieux de 4 à 8.",
     ),
     "circle.left": ("{who} left the circle.", "{who} a quitté le cercle."),
     "circle.new_facilitator": ("{who} is now a facilitator.", "{who} anime maintenant le cercle."),

@@ -97,7 +97,7 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "settings.facilitators_change": (
         "A facilitator of the circle can change them.",
-        "Un·e facilitateur·rice du cercle peut les changer.",
+        "Une personne animatrice du cercle peut les changer.",
     ),
     "status.circle": (
         "*{name}*\nCases in flight:\n{cases}\nNext client: {next_client}\nNext meeting: {next_meeting}",
