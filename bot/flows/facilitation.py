@@ -100,7 +100,11 @@ def reassign_client(circle: Circle, case: Case, cmd: c.ReassignClient, roles: fr
         raise DomainError("error.unknown_member", who=cmd.to)
     if cmd.to == case.client_id:
         raise DomainError("error.already_client", who=member.display_name)
-    consultants = tuple(u for u in (*case.consultants, case.client_id) if u != cmd.to)
+    former = circle.member(case.client_id)
+    # The former client consults from now on, unless they facilitate in a circle where
+    # facilitators do not consult (or have left).
+    consults = former is not None and (circle.settings.facilitators_consult or not former.facilitator)
+    consultants = tuple(u for u in (*case.consultants, *((case.client_id,) if consults else ())) if u != cmd.to)
     # Advice the new client held for the consultation would now be their advice to themselves.
     parked = tuple(p for p in case.parked if p.author_id != cmd.to)
     reassigned = case.replace(

@@ -62,7 +62,9 @@ CASE_TABLE: Mapping[type[c.Command], Mapping[Phase, frozenset[Role]]] = {
     c.Resume: _in(TIMED_PHASES, FACILITATOR_ONLY),
     c.Extend: _in(TIMED_PHASES, FACILITATOR_ONLY),
     c.Advance: _in(ACTIVE_PHASES, FACILITATOR_ONLY),
-    c.ReassignClient: _in(ACTIVE_PHASES, FACILITATOR_ONLY),
+    # Until the consultation: after it, the advice was on the client's own situation and
+    # the plan is theirs.
+    c.ReassignClient: _in((P.CLARIFICATION, P.CONTRACT, P.CONSULTATION), FACILITATOR_ONLY),
     # Stale timers are normal (the phase moved on); the engine drops them quietly.
     c.TimerFired: _in(ALL_PHASES, frozenset({R.SYSTEM})),
     c.MeetingHeld: _in(ALL_PHASES, frozenset({R.SYSTEM})),

@@ -180,6 +180,25 @@ def test_advice_the_new_client_kept_for_the_consultation_is_dropped_when_the_cas
     assert session.case.parked == ()
 
 
+def test_reassigning_a_case_after_its_consultation_is_refused() -> None:
+    session = open_case()
+    for _ in range(3):  # clarification → contract → consultation → action plan
+        session.do(c.Advance(FAC))
+
+    with pytest.raises(DomainError) as refused:
+        session.do(c.ReassignClient(FAC, "m3"))
+
+    assert refused.value.key == "error.wrong_phase"
+
+
+def test_a_facilitator_whose_case_is_reassigned_does_not_consult_where_facilitators_do_not() -> None:
+    session = open_case(client=FAC)
+
+    session.do(c.ReassignClient(FAC, "m3"))
+
+    assert FAC not in session.case.consultants
+
+
 def test_reassigning_to_someone_outside_the_circle_is_refused() -> None:
     session = open_case()
     with pytest.raises(DomainError) as refused:

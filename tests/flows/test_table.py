@@ -151,7 +151,8 @@ PROTOCOL: dict[type[c.Command], dict[Phase, set[Role]]] = {
     c.Resume: {phase: {R.FACILITATOR} for phase in _TIMED},
     c.Extend: {phase: {R.FACILITATOR} for phase in _TIMED},
     c.Advance: {phase: {R.FACILITATOR} for phase in _ACTIVE},
-    c.ReassignClient: {phase: {R.FACILITATOR} for phase in _ACTIVE},
+    # Refined from DESIGN §1 (any active phase): after the consultation the plan is the client's.
+    c.ReassignClient: {phase: {R.FACILITATOR} for phase in (P.CLARIFICATION, P.CONTRACT, P.CONSULTATION)},
     c.TimerFired: {phase: {R.SYSTEM} for phase in Phase},
     c.MeetingHeld: {phase: {R.SYSTEM} for phase in Phase},
     c.CirclePaused: {phase: {R.SYSTEM} for phase in Phase},
