@@ -84,8 +84,13 @@ def extend(circle: Circle, case: Case, cmd: c.Extend, roles: frozenset[Role], no
     if case.deadline is None:
         raise DomainError("error.no_deadline")
     extended, effects = move_deadline(circle, case, after_window(circle, case.deadline, cmd.by), now)
-    note = Reply(circle.id, case.id, say(circle, "case.extended", deadline=_deadline_text(circle, extended)))
-    return Step(circle, extended, (), (note, *effects))
+    if extended.paused_at is not None and extended.deadline is not None:
+        # Its date is not known yet: resuming adds the time the pause took.
+        hours = max(0, round((extended.deadline - extended.paused_at).total_seconds() / 3600))
+        text = say(circle, "case.extended_while_paused", days=hours // 24, hours=hours % 24)
+    else:
+        text = say(circle, "case.extended", deadline=_deadline_text(circle, extended))
+    return Step(circle, extended, (), (Reply(circle.id, case.id, text), *effects))
 
 
 def force_advance(circle: Circle, case: Case, cmd: c.Advance, roles: frozenset[Role], now: datetime) -> Step:

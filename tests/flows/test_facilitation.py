@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from bot.flows import commands as c
+from bot.flows.catalog import t
 from bot.flows.circle_engine import handle_circle
-from bot.flows.effects import SetTimer
+from bot.flows.effects import Reply, SetTimer
 from bot.flows.errors import DomainError
 from bot.flows.model import Phase, TimerKind
 from bot.flows.step import Step
@@ -143,6 +144,16 @@ def test_extend_moves_the_deadline_and_sets_new_timers() -> None:
     assert session.case.deadline == deadline + timedelta(days=1)
     deadlines = [t for t in of_type(step.effects, SetTimer) if t.timer is TimerKind.DEADLINE]
     assert [(t.due_at, t.seq) for t in deadlines] == [(deadline + timedelta(days=1), session.case.timer_seq)]
+
+
+def test_extending_a_paused_case_says_the_time_its_phase_will_have_left_not_a_date() -> None:
+    session = open_case()  # a two-day clarification window
+    session.later(timedelta(hours=12)).do(c.Pause(FAC))
+
+    step = session.later(timedelta(days=1)).do(c.Extend(FAC, timedelta(days=1)))
+
+    [note] = of_type(step.effects, Reply)
+    assert note.text == t("en", "case.extended_while_paused", days=2, hours=12)
 
 
 def test_after_an_extension_the_older_deadline_timer_is_stale() -> None:

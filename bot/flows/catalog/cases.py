@@ -273,6 +273,10 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "The case resumes; the phase now ends {deadline}.",
         "Le cas reprend ; la phase se termine maintenant le {deadline}.",
     ),
+    "case.extended_while_paused": (
+        "The deadline is extended: once the case resumes, its phase has {days} d {hours} h left.",
+        "L'échéance est repoussée : à la reprise du cas, il restera {days} j {hours} h à sa phase.",
+    ),
     "case.extended": (
         "The deadline is extended to {deadline}.",
         "L'échéance est repoussée au {deadline}.",
