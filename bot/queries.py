@@ -47,7 +47,13 @@ def meetings_text(circle: Circle, now: datetime) -> str:
     upcoming = next_meetings(circle, now, 5)
     listed = "\n".join(f"• {moment.astimezone(zone):%Y-%m-%d %H:%M}" for moment in upcoming) or "—"
     skipped = ", ".join(day.isoformat() for day in circle.cadence.skipped) or "—"
-    return say(circle, "meetings.list", zone=circle.settings.timezone, meetings=listed, skipped=skipped)
+    listing = say(circle, "meetings.list", zone=circle.settings.timezone, meetings=listed, skipped=skipped)
+    return _while_paused(circle, listing)
+
+
+def _while_paused(circle: Circle, text: str) -> str:
+    """Said first while the circle is paused: its meetings still show, but nothing goes out."""
+    return f"{say(circle, 'circle.paused')}\n{text}" if circle.paused else text
 
 
 def settings_text(circle: Circle, may_change: bool) -> str:
@@ -84,7 +90,7 @@ def circle_status(circle: Circle, cases: list[Case], now: datetime) -> str:
     ]
     queue = [user for user in circle.rotation.queue if circle.member(user)]
     upcoming = next_meetings(circle, now, 1)
-    return say(
+    status = say(
         circle,
         "status.circle",
         name=circle.name,
@@ -92,6 +98,7 @@ def circle_status(circle: Circle, cases: list[Case], now: datetime) -> str:
         next_client=circle.name_of(queue[0]) if queue else "—",
         next_meeting=local_time(circle, upcoming[0]) if upcoming else "—",
     )
+    return _while_paused(circle, status)
 
 
 # Status answers by the identity of the values they were written from. Storage hands out one

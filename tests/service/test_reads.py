@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .helpers import CONSULTANTS, Driver, Place, accepted, refusal_text, say
+from .helpers import CONSULTANTS, FAC, Driver, Place, accepted, refusal_text, say
 
 BOB = CONSULTANTS[0]
 OTHER_WORKSPACE = Place(workspace="W2")
@@ -84,3 +84,23 @@ async def test_the_status_of_a_case_in_french_sets_a_space_before_each_colon(dri
     answer = accepted(await driver.slash(BOB, "status 1"))
 
     assert f"{say('fr', 'card.phase')} : {say('fr', 'phase.clarification')}" in answer.notices[0].text.splitlines()
+
+
+@pytest.mark.asyncio
+async def test_the_meetings_of_a_paused_circle_open_by_saying_it_is_paused(driver: Driver) -> None:
+    await driver.start_circle()
+    accepted(await driver.slash(FAC, "pause"))
+
+    answer = accepted(await driver.slash(BOB, "meetings"))
+
+    assert answer.notices[0].text.startswith(say("en", "circle.paused"))
+
+
+@pytest.mark.asyncio
+async def test_the_status_of_a_paused_circle_opens_by_saying_it_is_paused(driver: Driver) -> None:
+    await driver.start_circle()
+    accepted(await driver.slash(FAC, "pause"))
+
+    answer = accepted(await driver.slash(BOB, "status"))
+
+    assert answer.notices[0].text.startswith(say("en", "circle.paused"))

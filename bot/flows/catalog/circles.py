@@ -32,8 +32,8 @@ CIRCLE_MESSAGES: dict[str, tuple[str, str]] = {
     "circle.left": ("{who} left the circle.", "{who} a quitté le cercle."),
     "circle.new_facilitator": ("{who} is now a facilitator.", "{who} anime maintenant le cercle."),
     "circle.paused": (
-        "The circle is paused: no reminders or nudges until it resumes.",
-        "Le cercle est en pause : aucun rappel jusqu'à sa reprise.",
+        "The circle is paused: no reminders, nudges or digests until it resumes.",
+        "Le cercle est en pause : aucun rappel ni résumé jusqu'à sa reprise.",
     ),
     "circle.resumed": ("The circle resumes.", "Le cercle reprend."),
     "settings.changed": (
