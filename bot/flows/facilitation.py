@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.flows import commands as c
-from bot.flows.effects import DirectMessage, Effect, Reply
+from bot.flows.card import build_card
+from bot.flows.effects import DirectMessage, Effect, Reply, UpdateCard
 from bot.flows.errors import DomainError
-from bot.flows.model import TIMED_PHASES, Case, Circle, Phase, Role, Rotation, TimerKind, Turn
+from bot.flows.model import ACTIVE_PHASES, TIMED_PHASES, Case, Circle, Phase, Role, Rotation, TimerKind, Turn
 from bot.flows.phases import (
     active_consultants,
     advance,
@@ -158,6 +159,10 @@ def recheck(circle: Circle, case: Case, cmd: c.Recheck, roles: frozenset[Role], 
             who=circle.name_of(cmd.left),
         )
         effects = _to_facilitators(circle, case, text)
+    if cmd.left in case.consultants and case.phase in ACTIVE_PHASES:
+        # The card counts the consultants still here; the case itself did not change, so
+        # settling it would not see that the card did.
+        effects = (*effects, UpdateCard(circle.id, build_card(circle, case)))
     return Step(circle, case.replace(), (), effects)
 
 

@@ -7,14 +7,27 @@ from datetime import timedelta
 import pytest
 
 from bot.flows import commands as c
+from bot.flows.card import build_card
 from bot.flows.catalog import t
 from bot.flows.circle_engine import handle_circle
-from bot.flows.effects import Reply, SetTimer
+from bot.flows.effects import Reply, SetTimer, UpdateCard
 from bot.flows.errors import DomainError
 from bot.flows.model import Phase, TimerKind
 from bot.flows.step import Step
 
-from .builders import CLIENT, FAC, NOW, Session, dm_recipients, dms, make_circle, of_type, open_case, thread_texts
+from .builders import (
+    CLIENT,
+    FAC,
+    NOW,
+    SYSTEM,
+    Session,
+    dm_recipients,
+    dms,
+    make_circle,
+    of_type,
+    open_case,
+    thread_texts,
+)
 
 # --- withdraw ----------------------------------------------------------------------------
 
@@ -384,6 +397,16 @@ def test_when_every_other_consultant_leaves_one_done_ends_the_consultation() -> 
     session.circle = handle_circle(session.circle, c.Leave("m3"), NOW).circle
     session.do(c.Done("m2"))
     assert session.phase() is Phase.ACTION_PLAN
+
+
+def test_a_consultant_leaving_the_circle_updates_the_card_of_the_case_they_consulted_on() -> None:
+    session = open_case()
+    session.circle = handle_circle(session.circle, c.Leave("m4"), NOW).circle
+
+    step = session.do(c.Recheck(SYSTEM, "m4"))
+
+    [update] = of_type(step.effects, UpdateCard)
+    assert update.card == build_card(session.circle, session.case)
 
 
 def test_an_extension_late_in_the_window_schedules_no_reminder_in_the_past() -> None:
