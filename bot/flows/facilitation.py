@@ -8,6 +8,7 @@ from bot.flows import commands as c
 from bot.flows.card import build_card
 from bot.flows.effects import DirectMessage, Effect, Reply, UpdateCard
 from bot.flows.errors import DomainError
+from bot.flows.meetings import asked_for
 from bot.flows.model import ACTIVE_PHASES, TIMED_PHASES, Case, Circle, Phase, Role, Rotation, TimerKind, Turn
 from bot.flows.phases import (
     active_consultants,
@@ -132,7 +133,7 @@ def _hand_turn(circle: Circle, case: Case, to: str, now: datetime) -> Circle:
 
 def meeting_held(circle: Circle, case: Case, cmd: c.MeetingHeld, roles: frozenset[Role], now: datetime) -> Step:
     """Follow-up ends after the circle's set number of meetings, settled or not."""
-    if case.phase is not Phase.FOLLOW_UP:
+    if case.phase is not Phase.FOLLOW_UP or not asked_for(circle, case, now):  # `now`: the meeting
         return Step(circle, case)
     counted = case.replace(meetings_in_follow_up=case.meetings_in_follow_up + 1)
     if counted.meetings_in_follow_up < circle.settings.followup_meetings:

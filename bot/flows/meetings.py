@@ -143,6 +143,13 @@ def open_plans(circle: Circle, cases: Sequence[Case]) -> list[Case]:
     ]
 
 
+def asked_for(circle: Circle, case: Case, meeting_at: datetime) -> bool:
+    """Whether the meeting is one of the case's follow-up: it was in follow-up by the time its
+    client was to be nudged for it. A plan posted later is too fresh to ask news of: no
+    reminder, not missing from the digest, and the meeting is not counted against it."""
+    return case.phase_started_at <= nudge_at(circle, meeting_at, member_zone(circle, case.client_id))
+
+
 def _meeting_text(circle: Circle, meeting_at: datetime, zone: str) -> str:
     return f"{_wall(meeting_at, zone):%Y-%m-%d %H:%M} ({zone})"
 
@@ -179,7 +186,9 @@ def reminders(
     return [
         _ask(circle, case, "meeting.reminder", job.meeting_at, job.zone)
         for case in open_plans(circle, cases)
-        if member_zone(circle, case.client_id) == job.zone and not _updated(case, last_update, since)
+        if member_zone(circle, case.client_id) == job.zone
+        and asked_for(circle, case, job.meeting_at)
+        and not _updated(case, last_update, since)
     ]
 
 
@@ -209,7 +218,9 @@ def digest(circle: Circle, cases: Sequence[Case], meeting_at: datetime, last_upd
     since = updates_since(circle, meeting_at)
     following = open_plans(circle, cases)
     received = [case for case in following if _updated(case, last_update, since)]
-    missing = [case for case in following if not _updated(case, last_update, since)]
+    missing = [
+        case for case in following if not _updated(case, last_update, since) and asked_for(circle, case, meeting_at)
+    ]
 
     def listed(found: Sequence[Case], key: str, none: str) -> str:
         lines = [

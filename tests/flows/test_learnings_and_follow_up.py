@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.flows import commands as c
@@ -12,6 +14,9 @@ from bot.flows.model import ContributionKind, ItemStatus, Phase
 from .builders import CLIENT, FAC, SYSTEM, dm_recipients, dms, kinds, make_circle, open_case, private_to, thread_texts
 
 K = ContributionKind
+
+
+WEEK = timedelta(weeks=1)  # between meetings
 
 
 def test_learnings_end_when_the_client_and_every_consultant_shared() -> None:
@@ -132,9 +137,9 @@ def test_an_item_partly_done_is_not_settled() -> None:
 def test_the_set_number_of_meetings_in_follow_up_closes_the_case() -> None:
     circle = make_circle(settings=[("followup_meetings", "2")])
     session = open_case(circle).drive_to(Phase.FOLLOW_UP)
-    session.do(c.MeetingHeld(SYSTEM))
+    session.later(WEEK).do(c.MeetingHeld(SYSTEM))
     assert session.phase() is Phase.FOLLOW_UP
-    session.do(c.MeetingHeld(SYSTEM))
+    session.later(WEEK).do(c.MeetingHeld(SYSTEM))
     assert session.phase() is Phase.CLOSED
 
 
@@ -142,17 +147,26 @@ def test_a_case_closed_by_its_meetings_says_so_in_its_thread_with_the_actions_le
     circle = make_circle(settings=[("followup_meetings", "1")])
     session = open_case(circle).drive_to(Phase.FOLLOW_UP)
     session.reply(CLIENT, "1 done")
-    step = session.do(c.MeetingHeld(SYSTEM))
+    step = session.later(WEEK).do(c.MeetingHeld(SYSTEM))
     assert t("en", "follow_up.closed_with_open_actions", count=1, actions="2") in thread_texts(step)
 
 
 def test_by_default_three_meetings_close_the_follow_up() -> None:
     session = open_case().drive_to(Phase.FOLLOW_UP)
     for _ in range(2):
-        session.do(c.MeetingHeld(SYSTEM))
+        session.later(WEEK).do(c.MeetingHeld(SYSTEM))
     assert session.phase() is Phase.FOLLOW_UP
-    session.do(c.MeetingHeld(SYSTEM))
+    session.later(WEEK).do(c.MeetingHeld(SYSTEM))
     assert session.phase() is Phase.CLOSED
+
+
+def test_a_meeting_soon_after_the_plan_is_not_counted_against_its_follow_up() -> None:
+    circle = make_circle(settings=[("followup_meetings", "1")])
+    session = open_case(circle).drive_to(Phase.FOLLOW_UP)
+
+    session.later(timedelta(days=1)).do(c.MeetingHeld(SYSTEM))  # before its client could be asked for news
+
+    assert session.phase() is Phase.FOLLOW_UP
 
 
 def test_a_meeting_before_follow_up_is_not_counted() -> None:

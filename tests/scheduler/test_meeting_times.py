@@ -147,6 +147,25 @@ def test_the_digest_names_cases_updates_received_and_missing_and_the_next_client
     assert "Client next:* Fay" in post.text
 
 
+def test_a_plan_posted_after_its_client_was_to_be_nudged_is_not_missing_from_the_digest() -> None:
+    circle = a_circle("UTC", weekly(1, time(15, 0), date(2026, 10, 20)))
+    meeting = utc(2026, 10, 27, 15)
+    fresh = dataclasses.replace(a_follow_up("ann"), phase_started_at=meeting - timedelta(days=1))
+
+    post = meetings.digest(circle, [fresh], meeting, {})
+
+    assert "Problem 1" not in post.text.split("Updates still missing")[1]
+
+
+def test_a_plan_posted_after_its_client_was_to_be_nudged_gets_no_reminder() -> None:
+    circle = a_circle("UTC", weekly(1, time(15, 0), date(2026, 10, 20)))
+    meeting = utc(2026, 10, 27, 15)
+    fresh = dataclasses.replace(a_follow_up("ann"), phase_started_at=meeting - timedelta(days=1, hours=7))
+    reminder = next(job for job in meetings.jobs_for(circle, meeting) if job.job is MeetingJob.REMINDER)
+
+    assert meetings.reminders(circle, [fresh], reminder, {}) == []
+
+
 def test_the_digest_is_written_in_french_for_a_french_circle() -> None:
     circle = a_circle("Europe/Paris", weekly(1, time(15, 0), date(2026, 10, 20)))
     french = circle.replace(settings=dataclasses.replace(circle.settings, language=Language.FR))
