@@ -138,6 +138,8 @@ def _change_settings(circle: Circle, cmd: c.ChangeSettings, now: datetime) -> St
     settings = circle.settings
     for key, value in cmd.changes:
         settings = apply_setting(settings, key, value)
+    if settings == circle.settings:  # said to them alone: nothing to announce to the circle
+        return Step(circle, None, (), (Ephemeral(circle.id, cmd.actor, say(circle, "settings.unchanged")),))
     changed = circle.replace(settings=settings, cadence=_dates_kept(circle, settings.timezone))
     told = ", ".join(f"{key.strip().lower()} = {value.strip()}" for key, value in cmd.changes)
     return Step(changed, None, (), (Post(circle.id, say(changed, "settings.changed", changes=told)),))
@@ -213,6 +215,8 @@ def _meetings_post(circle: Circle, now: datetime, headline: str = "") -> Post:
 
 def _volunteer(circle: Circle, cmd: c.Volunteer, now: datetime) -> Step:
     _require_member(circle, cmd.actor)
+    if circle.rotation.queue[:1] == (cmd.actor,):
+        raise DomainError("error.already_next")
     queue = (cmd.actor, *(u for u in circle.rotation.queue if u != cmd.actor))
     changed = circle.replace(rotation=Rotation(queue, circle.rotation.history))
     return Step(changed, None, (), (Post(circle.id, say(circle, "queue.volunteered", who=circle.name_of(cmd.actor))),))
@@ -248,7 +252,7 @@ def _make_facilitator(circle: Circle, cmd: c.MakeFacilitator, now: datetime) -> 
 
 def _pause_circle(circle: Circle, cmd: c.PauseCircle, now: datetime) -> Step:
     if circle.paused:
-        raise DomainError("error.circle_paused")
+        raise DomainError("error.circle_already_paused")
     return Step(circle.replace(paused=True), None, (), (Post(circle.id, say(circle, "circle.paused")),))
 
 

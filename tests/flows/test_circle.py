@@ -12,6 +12,7 @@ from bot.flows.circle_engine import handle_circle, setup_circle
 from bot.flows.effects import DirectMessage, Ephemeral
 from bot.flows.errors import DomainError
 from bot.flows.model import Circle, CircleSettings, ClientInteraction, Language, Member, Phase
+from bot.flows.settings_rules import apply_setting
 from bot.flows.step import Step
 
 from .builders import FAC, NOW, STRANGER, join, make_circle, member_ids, of_type, open_case
@@ -211,8 +212,25 @@ def test_size_warnings_never_block_joining() -> None:
 def test_a_setting_is_parsed_and_applied(
     key: str, value: str, read: Callable[[CircleSettings], object], expected: object
 ) -> None:
-    circle = handle_circle(make_circle(), c.ChangeSettings(FAC, ((key, value),)), NOW).circle
-    assert read(circle.settings) == expected
+    assert read(apply_setting(make_circle().settings, key, value)) == expected
+
+
+def test_a_setting_changed_to_what_it_already_is_is_not_announced_to_the_circle() -> None:
+    step = handle_circle(make_circle(), c.ChangeSettings(FAC, (("language", "en"),)), NOW)
+
+    assert [type(effect) for effect in step.effects] == [Ephemeral]
+
+
+def test_volunteering_when_already_first_in_the_queue_is_refused() -> None:
+    circle = handle_circle(make_circle(), c.Volunteer("m2"), NOW).circle
+
+    assert refusal(circle, c.Volunteer("m2")).key == "error.already_next"
+
+
+def test_pausing_a_paused_circle_says_it_already_is() -> None:
+    circle = handle_circle(make_circle(), c.PauseCircle(FAC), NOW).circle
+
+    assert refusal(circle, c.PauseCircle(FAC)).key == "error.circle_already_paused"
 
 
 @pytest.mark.parametrize(
@@ -313,11 +331,6 @@ def test_swapping_with_someone_outside_the_rotation_is_refused() -> None:
 
 
 # --- circle pause ----------------------------------------------------------------------------------
-
-
-def test_pausing_a_paused_circle_is_refused() -> None:
-    circle = handle_circle(make_circle(), c.PauseCircle(FAC), NOW).circle
-    assert refusal(circle, c.PauseCircle(FAC)).key == "error.circle_paused"
 
 
 def test_resuming_a_running_circle_is_refused() -> None:

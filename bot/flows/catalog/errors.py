@@ -104,6 +104,14 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
     "error.already_client": ("{who} is already the client.", "{who} est déjà la personne cliente."),
     "error.circle_paused": ("The circle is paused.", "Le cercle est en pause."),
     "error.circle_not_paused": ("The circle is not paused.", "Le cercle n'est pas en pause."),
+    "error.circle_already_paused": (
+        "The circle is already paused; /codev resume starts it again.",
+        "Le cercle est déjà en pause ; /codev resume le relance.",
+    ),
+    "error.already_next": (
+        "You are already first in the queue: you are the next client.",
+        "Vous êtes déjà en tête de la file : vous serez la prochaine personne cliente.",
+    ),
     "error.case_already_open": (
         "You already have case {number} in progress; one case at a time.",
         "Vous avez déjà le cas {number} en cours ; un cas à la fois.",

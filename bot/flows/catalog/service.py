@@ -91,6 +91,10 @@ SERVICE_MESSAGES: dict[str, tuple[str, str]] = {
         "nudge_lead={nudge_lead}, digest_lead={digest_lead}, followup_meetings={followup_meetings}, "
         "retention_days={retention}.",
     ),
+    "settings.unchanged": (
+        "The settings already say so: nothing was changed.",
+        "Les réglages disent déjà cela : rien n'a été changé.",
+    ),
     "settings.how_to_change": (
         "Change one with /codev settings NAME VALUE (windows: window.clarification 2d).",
         "Pour en changer un : /codev settings NOM VALEUR (fenêtres : window.clarification 2j).",
