@@ -25,6 +25,12 @@ def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC).astimezone(zone)
 
 
+def held_at(when: datetime, zone: ZoneInfo) -> datetime:
+    """The local wall time a meeting set for `when` (naive, local) is held at: itself, or
+    later when the clocks skip that time."""
+    return _local(when.date(), when.time(), zone).replace(tzinfo=None)
+
+
 def _rule_moments(rule: MeetingRule, zone: ZoneInfo, local_after: datetime) -> Iterator[datetime]:
     """The rule's meetings from the day before `local_after` on, as aware local datetimes."""
     first = rule.starts + timedelta(days=(rule.weekday - rule.starts.weekday()) % 7)

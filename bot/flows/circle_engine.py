@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.flows import commands as c
-from bot.flows.cadence import next_meetings
+from bot.flows.cadence import held_at, next_meetings
 from bot.flows.effects import Button, DirectMessage, Effect, Ephemeral, MeetingJob, MeetingTimer, Post
 from bot.flows.errors import DomainError
 from bot.flows.model import Cadence, Circle, CircleSettings, Member, Rotation
@@ -172,7 +172,11 @@ def _add_meeting(circle: Circle, cmd: c.AddMeeting, now: datetime) -> Step:
         raise DomainError("error.meeting_exists", value=f"{cmd.when:%Y-%m-%d %H:%M}")
     dates = tuple(sorted((*circle.cadence.dates, cmd.when)))
     changed = circle.replace(cadence=Cadence(circle.cadence.rule, dates, circle.cadence.skipped))
-    added = say(changed, "meetings.added", when=f"{cmd.when:%Y-%m-%d %H:%M}")
+    held = held_at(cmd.when, ZoneInfo(circle.settings.timezone))
+    if held != cmd.when:  # a time the clocks skip that day
+        added = say(changed, "meetings.added_moved", when=f"{cmd.when:%Y-%m-%d %H:%M}", held=f"{held:%H:%M}")
+    else:
+        added = say(changed, "meetings.added", when=f"{cmd.when:%Y-%m-%d %H:%M}")
     return Step(changed, None, (), (_meetings_post(changed, now, added),))
 
 

@@ -175,6 +175,13 @@ def test_adding_a_meeting_is_confirmed_with_its_date_even_when_later_than_those_
     assert post.text.startswith(t("en", "meetings.added", when="2027-10-31 02:30"))
 
 
+def test_adding_a_meeting_at_a_time_the_clocks_skip_says_when_it_is_held() -> None:
+    step = handle_circle(circle_in("Europe/Paris"), c.AddMeeting(FAC, wall(2027, 3, 28, 2, 30)), OCTOBER)
+
+    [post] = [effect for effect in step.effects if isinstance(effect, Post)]
+    assert post.text.startswith(t("en", "meetings.added_moved", when="2027-03-28 02:30", held="03:30"))
+
+
 def test_clearing_the_rule_says_the_added_dates_and_skipped_days_stay() -> None:
     circle = handle_circle(circle_in("UTC"), c.AddMeeting(FAC, wall(2027, 1, 5, 15)), OCTOBER).circle
     step = handle_circle(circle, c.SetMeetingRule(FAC, None), OCTOBER)

@@ -41,6 +41,10 @@ CIRCLE_MESSAGES: dict[str, tuple[str, str]] = {
         "Les réglages du cercle ont été mis à jour : {changes}.",
     ),
     "meetings.added": ("Meeting added: {when}.", "Rencontre ajoutée : {when}."),
+    "meetings.added_moved": (
+        "Meeting added: {when}. The clocks skip that hour that day, so it is held at {held}.",
+        "Rencontre ajoutée : {when}. L'heure change ce jour-là et saute ce moment : elle a lieu à {held}.",
+    ),
     "meetings.skipped": ("No meeting on {day}.", "Pas de rencontre le {day}."),
     "meetings.rule_cleared": (
         "The recurring meetings are cleared; the dates added one by one and the skipped days stay.",
