@@ -20,6 +20,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "setup",
     "join",
     "leave",
+    "remove",
     "members",
     "submit",
     "status",

@@ -177,7 +177,9 @@ class Router:
             open_case = await self._uow.cases.open_case_of(circle.id, self._actor)
             if open_case is not None:
                 raise DomainError("error.leave_with_open_case", number=open_case.number)
-            return await self._leave(circle)
+            return await self._leave(circle, c.Leave(self._actor), self._actor)
+        if sub == "remove":
+            return await self._remove(circle, args)
         if sub == "members":
             return self._notice(queries.members_text(circle))
         if sub == "queue":
@@ -235,11 +237,14 @@ class Router:
             raise DomainError("error.no_case_to_update")
         return own
 
-    def _member_id(self, circle: Circle, word: str) -> str:
+    def _member_id(self, circle: Circle, word: str, *, pending_too: bool = False) -> str:
+        """The member `word` names (a mention, an id or a display name); with `pending_too`,
+        someone yet to accept the charter as well."""
         ref = intake.user_ref(word)
-        if circle.member(ref) is not None:
+        known = (*circle.members, *(circle.pending if pending_too else ()))
+        if any(m.user_id == ref for m in known):
             return ref
-        named = [m for m in circle.members if m.display_name.casefold() == ref.casefold()]
+        named = [m for m in known if m.display_name.casefold() == ref.casefold()]
         if len(named) == 1:
             return named[0].user_id
         raise DomainError("error.unknown_member", who=ref)
@@ -255,13 +260,25 @@ class Router:
             await save_step(self._uow, step.circle, case, changed, self._now)
         return Outcome()
 
-    async def _leave(self, circle: Circle) -> Outcome:
-        """Leave, then let each case the member consulted on end its phase if it now can."""
-        step = handle_circle(circle, c.Leave(self._actor), self._now)
+    async def _remove(self, circle: Circle, args: tuple[str, ...]) -> Outcome:
+        if len(args) != 1:
+            raise DomainError("error.remove_usage")
+        if self._actor not in circle.facilitators:
+            raise DomainError("error.not_your_role", role="role.facilitator")
+        target = self._member_id(circle, args[0], pending_too=True)
+        open_case = await self._uow.cases.open_case_of(circle.id, target)
+        if open_case is not None:
+            raise DomainError("error.remove_with_open_case", who=circle.name_of(target), number=open_case.number)
+        return await self._leave(circle, c.RemoveMember(self._actor, target), target)
+
+    async def _leave(self, circle: Circle, command: c.Leave | c.RemoveMember, who: str) -> Outcome:
+        """`who` leaves (or is removed), then each case they consulted on ends its phase if
+        it now can."""
+        step = handle_circle(circle, command, self._now)
         await save_step(self._uow, circle, None, step, self._now)
         for case in await self._uow.cases.list_for_circle(circle.id, active_only=True):
-            if self._actor in case.consultants:
-                checked = handle_case(step.circle, case, c.Recheck(c.SYSTEM_ACTOR, self._actor), self._now)
+            if who in case.consultants:
+                checked = handle_case(step.circle, case, c.Recheck(c.SYSTEM_ACTOR, who), self._now)
                 await save_step(self._uow, step.circle, case, checked, self._now)
         return Outcome()
 

@@ -120,16 +120,35 @@ def _leave(circle: Circle, cmd: c.Leave, now: datetime) -> Step:
     others = [m for m in circle.members if m.user_id != cmd.actor]
     if member.facilitator and others and not any(m.facilitator for m in others):
         raise DomainError("error.last_facilitator")
-    # Only the name stays (for records and a later erasure): no time zone, no role.
-    gone = Member(member.user_id, member.display_name, member.joined_at)
-    left = circle.replace(
-        members=tuple(others),
-        rotation=Rotation(tuple(u for u in circle.rotation.queue if u != cmd.actor), circle.rotation.history),
-        departed=(*(m for m in circle.departed if m.user_id != cmd.actor), gone),
-    )
+    left = _without(circle, member)
     effects: list[Effect] = [Post(circle.id, say(circle, "circle.left", who=member.display_name))]
     effects.extend(_size_warnings(left))
     return Step(left, None, (), tuple(effects))
+
+
+def _remove_member(circle: Circle, cmd: c.RemoveMember, now: datetime) -> Step:
+    if cmd.user_id == cmd.actor:
+        raise DomainError("error.remove_yourself")
+    member = circle.member(cmd.user_id)
+    if member is None:
+        pending = circle.pending_member(cmd.user_id)
+        if pending is None:
+            raise DomainError("error.unknown_member", who=cmd.user_id)
+        return Step(circle.replace(pending=tuple(m for m in circle.pending if m.user_id != cmd.user_id)))
+    removed = _without(circle, member)
+    told = say(circle, "circle.removed", who=member.display_name, by=circle.name_of(cmd.actor))
+    return Step(removed, None, (), (Post(circle.id, told), *_size_warnings(removed)))
+
+
+def _without(circle: Circle, member: Member) -> Circle:
+    """The circle once `member` is gone: out of the queue, among those who left."""
+    # Only the name stays (for records and a later erasure): no time zone, no role.
+    gone = Member(member.user_id, member.display_name, member.joined_at)
+    return circle.replace(
+        members=tuple(m for m in circle.members if m.user_id != member.user_id),
+        rotation=Rotation(tuple(u for u in circle.rotation.queue if u != member.user_id), circle.rotation.history),
+        departed=(*(m for m in circle.departed if m.user_id != member.user_id), gone),
+    )
 
 
 def _change_settings(circle: Circle, cmd: c.ChangeSettings, now: datetime) -> Step:
@@ -271,6 +290,7 @@ _CIRCLE_TABLE: dict[type[c.Command], tuple[CircleHandler, bool]] = {
     c.Join: (_join, False),
     c.AcceptCharter: (_accept_charter, False),
     c.Leave: (_leave, False),
+    c.RemoveMember: (_remove_member, True),
     c.ChangeSettings: (_change_settings, True),
     c.SetMeetingRule: (_set_meeting_rule, True),
     c.AddMeeting: (_add_meeting, True),

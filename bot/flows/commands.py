@@ -59,6 +59,13 @@ class Leave(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class RemoveMember(Command):
+    """A facilitator takes a member out of the circle (gone from the team, no longer answering)."""
+
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class ChangeSettings(Command):
     changes: tuple[tuple[str, str], ...]
 
@@ -263,6 +270,7 @@ CircleCommand = (
     | Join
     | AcceptCharter
     | Leave
+    | RemoveMember
     | ChangeSettings
     | SetMeetingRule
     | AddMeeting

@@ -142,6 +142,18 @@ def test_whoever_accepts_the_charter_of_a_circle_its_last_facilitator_left_becom
     assert accepted.facilitators == ("newbie",)
 
 
+def test_a_facilitator_removing_themselves_is_told_to_leave_instead() -> None:
+    assert refusal(make_circle(), c.RemoveMember(FAC, FAC)).key == "error.remove_yourself"
+
+
+def test_removing_someone_yet_to_accept_the_charter_withdraws_their_joining() -> None:
+    circle = handle_circle(make_circle(), c.Join("newbie", "Newbie"), NOW).circle
+
+    removed = handle_circle(circle, c.RemoveMember(FAC, "newbie"), NOW).circle
+
+    assert (removed.pending, removed.departed) == ((), ())
+
+
 def test_making_a_facilitator_twice_is_refused() -> None:
     circle = handle_circle(make_circle(), c.MakeFacilitator(FAC, "m2"), NOW).circle
     assert refusal(circle, c.MakeFacilitator(FAC, "m2")).key == "error.already_facilitator"

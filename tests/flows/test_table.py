@@ -235,6 +235,7 @@ FACILITATOR_ONLY: dict[type[c.Command], Callable[[str], c.Command]] = {
     c.AddMeeting: lambda a: c.AddMeeting(a, wall(2027, 1, 5, 15)),
     c.SkipMeeting: lambda a: c.SkipMeeting(a, date(2027, 1, 5)),
     c.MakeFacilitator: lambda a: c.MakeFacilitator(a, "m3"),
+    c.RemoveMember: lambda a: c.RemoveMember(a, "m3"),
     c.PauseCircle: lambda a: c.PauseCircle(a),
     c.ResumeCircle: lambda a: c.ResumeCircle(a),
 }

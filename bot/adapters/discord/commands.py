@@ -123,6 +123,11 @@ class CodevGroup(app_commands.Group):
     async def leave(self, interaction: discord.Interaction[Any]) -> None:
         await _run(interaction, "leave")
 
+    @app_commands.command(description=english("discord.slash.remove"))
+    @app_commands.describe(member=english("discord.slash.option.removed"))
+    async def remove(self, interaction: discord.Interaction[Any], member: discord.Member) -> None:
+        await _run(interaction, "remove", _mention(member))
+
     @app_commands.command(description=english("discord.slash.members"))
     async def members(self, interaction: discord.Interaction[Any]) -> None:
         await _run(interaction, "members")

@@ -40,6 +40,10 @@ CIRCLE_MESSAGES: dict[str, tuple[str, str]] = {
         "The circle's settings were updated: {changes}.",
         "Les réglages du cercle ont été mis à jour : {changes}.",
     ),
+    "circle.removed": (
+        "{who} is no longer a member of the circle ({by} removed them).",
+        "{who} ne fait plus partie du cercle (retrait par {by}).",
+    ),
     "meetings.added": ("Meeting added: {when}.", "Rencontre ajoutée : {when}."),
     "meetings.added_moved": (
         "Meeting added: {when}. The clocks skip that hour that day, so it is held at {held}.",

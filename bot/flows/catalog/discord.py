@@ -64,6 +64,10 @@ DISCORD_MESSAGES: dict[str, tuple[str, str]] = {
     "discord.slash.setup": ("Set up a circle in this channel", "Créer un cercle dans ce canal"),
     "discord.slash.join": ("Join this channel's circle", "Rejoindre le cercle de ce canal"),
     "discord.slash.leave": ("Leave this channel's circle", "Quitter le cercle de ce canal"),
+    "discord.slash.remove": (
+        "Take a member out of the circle (facilitators)",
+        "Retirer une personne du cercle (personnes animatrices)",
+    ),
     "discord.slash.members": ("Who is in the circle", "Qui fait partie du cercle"),
     "discord.slash.submit": ("Bring a case to the circle", "Apporter un cas au cercle"),
     "discord.slash.status": ("Where the circle or a case stands", "Où en est le cercle ou un cas"),
@@ -126,6 +130,7 @@ DISCORD_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "discord.slash.option.extend_by": ("How much more, e.g. 2d or 36h", "Combien de temps de plus, ex. 2j ou 36h"),
     "discord.slash.option.new_client": ("The member who becomes the client", "La personne qui devient cliente"),
+    "discord.slash.option.removed": ("The member to take out of the circle", "La personne à retirer du cercle"),
     "discord.slash.option.queue_action": (
         "Show the queue, volunteer, or swap two turns",
         "Voir la file, se proposer, ou échanger deux tours",

@@ -104,6 +104,20 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
     "error.already_client": ("{who} is already the client.", "{who} est déjà la personne cliente."),
     "error.circle_paused": ("The circle is paused.", "Le cercle est en pause."),
     "error.circle_not_paused": ("The circle is not paused.", "Le cercle n'est pas en pause."),
+    "error.remove_yourself": (
+        "To leave the circle yourself, use /codev leave.",
+        "Pour quitter vous-même le cercle : /codev leave.",
+    ),
+    "error.remove_usage": (
+        "Use: /codev remove @member. Nothing was done.",
+        "Utilisation : /codev remove @membre. Rien n'a été fait.",
+    ),
+    "error.remove_with_open_case": (
+        "{who} has case {number} in progress: hand it to someone else (/codev reassign {number} @member) "
+        "or close it first.",
+        "{who} a le cas {number} en cours : confiez-le à quelqu'un d'autre (/codev reassign {number} @membre) "
+        "ou clôturez-le d'abord.",
+    ),
     "error.circle_already_paused": (
         "The circle is already paused; /codev resume starts it again.",
         "Le cercle est déjà en pause ; /codev resume le relance.",
