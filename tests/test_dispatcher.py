@@ -607,30 +607,28 @@ async def message_refs(sessions: Sessions) -> list[str | None]:
         return list((await session.scalars(select(outbox.c.message_ref).order_by(outbox.c.id))).all())
 
 
-@pytest.mark.asyncio
-async def test_a_message_that_failed_part_way_is_retried_from_its_first_piece_not_sent(sessions: Sessions) -> None:
+async def retried_after_failing_on_its_second_piece(sessions: Sessions) -> PiecesDeliverer:
+    """Queue a three-piece message whose second piece fails once; deliver, then retry."""
     deliverer = PiecesDeliverer(fail_on="two")
     clock = FakeClock()
     dispatcher = Dispatcher(sessions, {"slack": deliverer}, TimerRecorder(), clock, "worker-1", retry=RETRY)
     await queue(sessions, [Post("circle-1", "one|two|three")])
-
     await dispatcher.run_once()
     clock.advance(RETRY.base)
     await dispatcher.run_once()
+    return deliverer
+
+
+@pytest.mark.asyncio
+async def test_a_message_that_failed_part_way_is_retried_from_its_first_piece_not_sent(sessions: Sessions) -> None:
+    deliverer = await retried_after_failing_on_its_second_piece(sessions)
 
     assert deliverer.sent == ["one", "two", "three"]
 
 
 @pytest.mark.asyncio
 async def test_a_message_resumed_part_way_keeps_the_id_of_its_first_piece(sessions: Sessions) -> None:
-    deliverer = PiecesDeliverer(fail_on="two")
-    clock = FakeClock()
-    dispatcher = Dispatcher(sessions, {"slack": deliverer}, TimerRecorder(), clock, "worker-1", retry=RETRY)
-    await queue(sessions, [Post("circle-1", "one|two|three")])
-
-    await dispatcher.run_once()
-    clock.advance(RETRY.base)
-    await dispatcher.run_once()
+    await retried_after_failing_on_its_second_piece(sessions)
 
     assert await message_refs(sessions) == ["ref-1"]
 
