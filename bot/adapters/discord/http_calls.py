@@ -38,17 +38,9 @@ async def send(
     return data
 
 
-async def send_id(
-    http: discord.http.HTTPClient,
-    channel_id: str | int,
-    content: str,
-    *,
-    embed: discord.Embed | None = None,
-    rows: list[dict[str, Any]] | None = None,
-    mentions: discord.AllowedMentions = NO_MENTIONS,
-) -> str:
-    """`send`, for the id of the message created."""
-    data = await send(http, channel_id, content, embed=embed, rows=rows, mentions=mentions)
+async def send_id(http: discord.http.HTTPClient, channel_id: str | int, content: str, **options: Any) -> str:
+    """`send` (with its options), for the id of the message created."""
+    data = await send(http, channel_id, content, **options)
     return str(data["id"])
 
 
