@@ -17,6 +17,7 @@ from bot.flows.phases import (
     awaited,
     enter,
     move_deadline,
+    phase_complete,
     timers,
 )
 from bot.flows.step import Step, local_time, say
@@ -78,7 +79,10 @@ def _resumed(circle: Circle, case: Case, now: datetime) -> Step:
     assert case.paused_at is not None
     deadline = case.deadline + (now - case.paused_at) if case.deadline else None
     resumed = case.replace(paused_at=None, paused_with_circle=False, deadline=deadline, timer_seq=case.timer_seq + 1)
-    note = Reply(circle.id, case.id, say(circle, "case.resumed", deadline=_deadline_text(circle, resumed)))
+    if phase_complete(circle, resumed):  # everyone acted meanwhile: the next phase is announced at once
+        note = Reply(circle.id, case.id, say(circle, "case.resumed_complete"))
+    else:
+        note = Reply(circle.id, case.id, say(circle, "case.resumed", deadline=_deadline_text(circle, resumed)))
     return Step(circle, resumed, (), (note, *timers(circle, resumed, now)))
 
 

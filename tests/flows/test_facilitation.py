@@ -123,6 +123,17 @@ def test_resuming_a_phase_completed_during_the_pause_moves_it_on() -> None:
     assert session.phase() is Phase.CONTRACT
 
 
+def test_resuming_a_phase_completed_during_the_pause_names_no_deadline_it_will_not_keep() -> None:
+    session = open_case()
+    session.do(c.Pause(FAC))
+    for user in session.consultants:
+        session.do(c.NoMoreQuestions(user))
+
+    step = session.do(c.Resume(FAC))
+
+    assert thread_texts(step)[0] == t("en", "case.resumed_complete")
+
+
 def test_pausing_twice_is_refused() -> None:
     session = open_case()
     session.do(c.Pause(FAC))

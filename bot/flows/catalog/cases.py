@@ -269,6 +269,10 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # Facilitation
     "case.paused": ("A facilitator paused this case.", "Un·e animateur·rice a mis ce cas en pause."),
+    "case.resumed_complete": (
+        "The case resumes; its phase was completed meanwhile, so it moves on.",
+        "Le cas reprend ; sa phase s'est achevée entre-temps : il passe à la suivante.",
+    ),
     "case.resumed": (
         "The case resumes; the phase now ends {deadline}.",
         "Le cas reprend ; la phase se termine maintenant le {deadline}.",
