@@ -263,6 +263,7 @@ class Router:
     async def _remove(self, circle: Circle, args: tuple[str, ...]) -> Outcome:
         if len(args) != 1:
             raise DomainError("error.remove_usage")
+        # The engine refuses others too, but only after this reads whose cases are open.
         if self._actor not in circle.facilitators:
             raise DomainError("error.not_your_role", role="role.facilitator")
         target = self._member_id(circle, args[0], pending_too=True)

@@ -202,7 +202,8 @@ def _add_meeting(circle: Circle, cmd: c.AddMeeting, now: datetime) -> Step:
 def _skip_meeting(circle: Circle, cmd: c.SkipMeeting, now: datetime) -> Step:
     if cmd.day < now.astimezone(ZoneInfo(circle.settings.timezone)).date():
         raise DomainError("error.date_in_past", value=cmd.day.isoformat())
-    if cmd.day in circle.cadence.skipped:
+    set_that_day = any(when.date() == cmd.day for when in circle.cadence.dates)
+    if cmd.day in circle.cadence.skipped and not set_that_day:
         raise DomainError("error.already_skipped", value=cmd.day.isoformat())
     if not _meets_on(circle, cmd.day):
         raise DomainError("error.no_meeting_that_day", value=cmd.day.isoformat())

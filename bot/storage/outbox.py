@@ -331,7 +331,7 @@ def _claim_template(all_platforms: bool) -> Any:
     every commit, and building and keying a fresh statement each time cost more than running it.
 
     Due rows and rows whose lease ran out are looked for apart, each in due order and limited:
-    each walks the (status, due_at) index in order and stops at the limit. One search for
+    each walks the (status, due_at, id) index in order and stops at the limit. One search for
     both read every due row and sorted them all, so a claim grew with the backlog (25 ms for
     400 of 50,000 due rows on SQLite; 0.7 ms apart)."""
     platforms: Any = None if all_platforms else bindparam("c_platforms", expanding=True)

@@ -73,6 +73,15 @@ def test_a_meeting_set_on_a_skipped_day_is_held_in_place_of_the_rules() -> None:
     ]
 
 
+def test_a_meeting_set_on_a_skipped_day_can_be_skipped_in_turn() -> None:
+    circle = handle_circle(circle_in("UTC"), c.SkipMeeting(FAC, date(2026, 11, 3)), OCTOBER).circle
+    circle = handle_circle(circle, c.AddMeeting(FAC, wall(2026, 11, 3, 16)), OCTOBER).circle
+
+    skipped = handle_circle(circle, c.SkipMeeting(FAC, date(2026, 11, 3)), OCTOBER).circle
+
+    assert date(2026, 11, 3) not in [d for d, _ in local(next_meetings(skipped, OCTOBER, 3), "UTC")]
+
+
 def test_skipping_a_day_with_a_meeting_set_for_it_removes_that_meeting() -> None:
     circle = handle_circle(circle_in("UTC", rule=None), c.AddMeeting(FAC, wall(2026, 11, 5, 15)), OCTOBER).circle
 
