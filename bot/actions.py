@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.flows import commands as c
+from bot.flows.circle_engine import ACCEPT_SWAP, accept_swap_command
 from bot.flows.errors import DomainError
 from bot.flows.model import SignalKind
 
@@ -40,8 +41,10 @@ FORMS: dict[str, str] = {
     "signal": "signal",
 }
 
-CIRCLE_ACTIONS: dict[str, Callable[[str], c.Command]] = {
-    "accept_charter": lambda actor: c.AcceptCharter(actor),
+# Circle-level buttons: (actor, value) → command.
+CIRCLE_ACTIONS: dict[str, Callable[[str, str], c.Command]] = {
+    "accept_charter": lambda actor, _v: c.AcceptCharter(actor),
+    ACCEPT_SWAP: accept_swap_command,
 }
 
 

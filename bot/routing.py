@@ -384,7 +384,7 @@ class Router:
         if action in records.ACTIONS:
             return await records.button(self._desk(circle), action, value)
         if action in actions.CIRCLE_ACTIONS:
-            return await self._circle_step(actions.CIRCLE_ACTIONS[action](self._actor))
+            return await self._circle_step(actions.CIRCLE_ACTIONS[action](self._actor, value))
         if not actions.known(action):
             raise DomainError("error.unknown_action")
         case = await self._case_by_id(case_id)

@@ -19,6 +19,9 @@ from bot.flows.text_rules import MAX_TITLE, clean_text
 
 RECOMMENDED_SIZE = range(4, 9)
 WARN_OUTSIDE = range(3, 13)
+# The button a member asked to swap turns with presses, and how its value is put together.
+ACCEPT_SWAP = "accept_swap"
+SWAP_SEPARATOR = "/"
 
 CircleHandler = Callable[[Circle, Any, datetime], Step]
 
@@ -159,9 +162,21 @@ def _change_settings(circle: Circle, cmd: c.ChangeSettings, now: datetime) -> St
         settings = apply_setting(settings, key, value)
     if settings == circle.settings:  # said to them alone: nothing to announce to the circle
         return Step(circle, None, (), (Ephemeral(circle.id, cmd.actor, say(circle, "settings.unchanged")),))
+    leads_changed = any(key.strip().lower() in ("nudge_lead", "digest_lead") for key, _ in cmd.changes)
+    if leads_changed and settings.digest_lead > settings.nudge_lead:
+        # The digest lists the updates the nudges asked for: before them, every one is "missing".
+        raise DomainError(
+            "error.digest_before_nudges", digest=_lead_text(settings.digest_lead), nudge=_lead_text(settings.nudge_lead)
+        )
     changed = circle.replace(settings=settings, cadence=_dates_kept(circle, settings.timezone))
     told = ", ".join(f"{key.strip().lower()} = {value.strip()}" for key, value in cmd.changes)
     return Step(changed, None, (), (Post(circle.id, say(changed, "settings.changed", changes=told)),))
+
+
+def _lead_text(lead: timedelta) -> str:
+    """A lead as it is typed: "2d", "36h"."""
+    days, rest = divmod(lead, timedelta(days=1))
+    return f"{days}d" if not rest else f"{int(lead.total_seconds() // 3600)}h"
 
 
 def _dates_kept(circle: Circle, zone: str) -> Cadence:
@@ -247,19 +262,63 @@ def _volunteer(circle: Circle, cmd: c.Volunteer, now: datetime) -> Step:
 
 
 def _swap(circle: Circle, cmd: c.SwapTurns, now: datetime) -> Step:
+    """Facilitators arrange the queue; a member asks the other one, whose turn would move
+    without their say, and the swap happens when they accept (`_accept_swap`)."""
     actor = _require_member(circle, cmd.actor)
     if cmd.actor not in (cmd.first, cmd.second) and not actor.facilitator:
         raise DomainError("error.swap_own_turn")
-    queue = list(circle.rotation.queue)
+    queue = circle.rotation.queue
     for user in (cmd.first, cmd.second):
         if user not in queue:
             raise DomainError("error.unknown_member", who=user)
     if cmd.first == cmd.second:  # nothing would move, and the channel would read "Fay and Fay swapped"
         raise DomainError("error.swap_same", who=circle.name_of(cmd.first))
-    a, b = queue.index(cmd.first), queue.index(cmd.second)
+    if actor.facilitator:
+        return _swapped(circle, cmd.first, cmd.second)
+    other = cmd.second if cmd.actor == cmd.first else cmd.first
+    mine, theirs = queue.index(cmd.actor) + 1, queue.index(other) + 1
+    value = SWAP_SEPARATOR.join((cmd.actor, other, str(mine), str(theirs)))
+    accept = Button(ACCEPT_SWAP, say(circle, "queue.swap_accept", who=circle.name_of(cmd.actor)), value=value)
+    asked = say(circle, "queue.swap_asked", who=circle.name_of(cmd.actor), place=theirs, new_place=mine)
+    told = say(circle, "queue.swap_requested", who=circle.name_of(other))
+    effects: tuple[Effect, ...] = (
+        DirectMessage(circle.id, other, asked, (accept,)),
+        Ephemeral(circle.id, cmd.actor, told),
+    )
+    return Step(circle, None, (), effects)
+
+
+def accept_swap_command(actor: str, value: str) -> c.AcceptSwap:
+    """The command an accept button's value stands for (see `_swap`)."""
+    parts = value.split(SWAP_SEPARATOR)
+    if len(parts) != 4 or not all(part.isdigit() for part in parts[2:]):
+        raise DomainError("error.unknown_action")
+    requester, target, mine, theirs = parts
+    if actor != target:
+        raise DomainError("error.swap_not_yours")
+    return c.AcceptSwap(actor, requester, (int(mine), int(theirs)))
+
+
+def _accept_swap(circle: Circle, cmd: c.AcceptSwap, now: datetime) -> Step:
+    _require_member(circle, cmd.actor)
+    queue = circle.rotation.queue
+    who = circle.name_of(cmd.requester)
+    if cmd.requester not in queue or cmd.actor not in queue:
+        raise DomainError("error.swap_queue_changed", who=who)
+    places = (queue.index(cmd.requester) + 1, queue.index(cmd.actor) + 1)
+    if places == cmd.places[::-1]:  # a second press
+        raise DomainError("error.swap_done", who=who)
+    if places != cmd.places:  # the turns asked about are not the ones the swap would move
+        raise DomainError("error.swap_queue_changed", who=who)
+    return _swapped(circle, cmd.requester, cmd.actor)
+
+
+def _swapped(circle: Circle, first: str, second: str) -> Step:
+    queue = list(circle.rotation.queue)
+    a, b = queue.index(first), queue.index(second)
     queue[a], queue[b] = queue[b], queue[a]
     changed = circle.replace(rotation=Rotation(tuple(queue), circle.rotation.history))
-    text = say(circle, "queue.swapped", first=circle.name_of(cmd.first), second=circle.name_of(cmd.second))
+    text = say(circle, "queue.swapped", first=circle.name_of(first), second=circle.name_of(second))
     return Step(changed, None, (), (Post(circle.id, text),))
 
 
@@ -298,6 +357,7 @@ _CIRCLE_TABLE: dict[type[c.Command], tuple[CircleHandler, bool]] = {
     c.SkipMeeting: (_skip_meeting, True),
     c.Volunteer: (_volunteer, False),
     c.SwapTurns: (_swap, False),
+    c.AcceptSwap: (_accept_swap, False),
     c.MakeFacilitator: (_make_facilitator, True),
     c.PauseCircle: (_pause_circle, True),
     c.ResumeCircle: (_resume_circle, True),

@@ -97,6 +97,15 @@ class SwapTurns(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class AcceptSwap(Command):
+    """The actor agrees to the swap `requester` asked for, with the queue's places (1-based)
+    as they were when asked: the requester's, then the actor's."""
+
+    requester: str
+    places: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
 class MakeFacilitator(Command):
     user_id: str
 
@@ -277,6 +286,7 @@ CircleCommand = (
     | SkipMeeting
     | Volunteer
     | SwapTurns
+    | AcceptSwap
     | MakeFacilitator
     | PauseCircle
     | ResumeCircle

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.flows import commands as c
-from bot.flows.circle_engine import handle_circle, setup_circle
+from bot.flows.circle_engine import accept_swap_command, handle_circle, setup_circle
 from bot.flows.effects import DirectMessage, Ephemeral
 from bot.flows.errors import DomainError
 from bot.flows.model import Circle, CircleSettings, ClientInteraction, Language, Member, Phase
@@ -233,6 +233,26 @@ def test_a_setting_changed_to_what_it_already_is_is_not_announced_to_the_circle(
     assert [type(effect) for effect in step.effects] == [Ephemeral]
 
 
+def test_a_digest_lead_longer_than_the_nudge_lead_is_refused() -> None:
+    refused = refusal(make_circle(), c.ChangeSettings(FAC, (("digest_lead", "3d"),)))
+
+    assert (refused.key, refused.params) == ("error.digest_before_nudges", {"digest": "3d", "nudge": "2d"})
+
+
+def test_shortening_the_nudge_lead_below_the_digest_lead_is_refused() -> None:
+    refused = refusal(make_circle(), c.ChangeSettings(FAC, (("nudge_lead", "12h"),)))
+
+    assert (refused.key, refused.params) == ("error.digest_before_nudges", {"digest": "1d", "nudge": "12h"})
+
+
+def test_both_leads_may_change_together_when_the_digest_still_follows_the_nudges() -> None:
+    changes = (("nudge_lead", "12h"), ("digest_lead", "6h"))
+
+    settings = handle_circle(make_circle(), c.ChangeSettings(FAC, changes), NOW).circle.settings
+
+    assert (settings.nudge_lead, settings.digest_lead) == (timedelta(hours=12), timedelta(hours=6))
+
+
 def test_volunteering_when_already_first_in_the_queue_is_refused() -> None:
     circle = handle_circle(make_circle(), c.Volunteer("m2"), NOW).circle
 
@@ -320,9 +340,55 @@ def test_an_outsider_cannot_volunteer() -> None:
     assert refusal(make_circle(), c.Volunteer(STRANGER)).key == "error.not_member"
 
 
-def test_two_members_swap_their_turns() -> None:
-    circle = handle_circle(make_circle(members=3), c.SwapTurns("m1", "m1", "m3"), NOW).circle
-    assert circle.rotation.queue == (FAC, "m3", "m2", "m1")
+def asked_to_swap(circle: Circle, asker: str, other: str) -> DirectMessage:
+    (asked,) = of_type(handle_circle(circle, c.SwapTurns(asker, asker, other), NOW).effects, DirectMessage)
+    return asked
+
+
+def accepting(circle: Circle, asked: DirectMessage) -> c.AcceptSwap:
+    (accept,) = asked.buttons
+    return accept_swap_command(asked.user_id, accept.value)
+
+
+def test_a_member_asking_to_swap_turns_moves_no_one_yet() -> None:
+    circle = make_circle(members=3)
+    step = handle_circle(circle, c.SwapTurns("m1", "m1", "m3"), NOW)
+    assert step.circle.rotation.queue == (FAC, "m1", "m2", "m3")
+
+
+def test_the_member_asked_to_swap_is_told_privately_where_they_would_move() -> None:
+    asked = asked_to_swap(make_circle(members=3), "m1", "m3")
+    assert asked.user_id == "m3"
+    assert "from place 4 to place 2" in asked.text
+    assert [button.action for button in asked.buttons] == ["accept_swap"]
+
+
+def test_accepting_a_swap_swaps_the_two_turns() -> None:
+    circle = make_circle(members=3)
+    asked = asked_to_swap(circle, "m1", "m3")
+    swapped = handle_circle(circle, accepting(circle, asked), NOW).circle
+    assert swapped.rotation.queue == (FAC, "m3", "m2", "m1")
+
+
+def test_a_swap_accepted_after_the_queue_changed_is_refused() -> None:
+    circle = make_circle(members=3)
+    asked = asked_to_swap(circle, "m1", "m3")
+    moved = handle_circle(circle, c.Volunteer("m2"), NOW).circle
+    assert refusal(moved, accepting(circle, asked)).key == "error.swap_queue_changed"
+
+
+def test_a_swap_accepted_twice_is_refused_the_second_time() -> None:
+    circle = make_circle(members=3)
+    asked = asked_to_swap(circle, "m1", "m3")
+    swapped = handle_circle(circle, accepting(circle, asked), NOW).circle
+    assert refusal(swapped, accepting(circle, asked)).key == "error.swap_done"
+
+
+def test_only_the_member_asked_can_accept_a_swap() -> None:
+    (accept,) = asked_to_swap(make_circle(members=3), "m1", "m3").buttons
+    with pytest.raises(DomainError) as refused:
+        accept_swap_command("m2", accept.value)
+    assert refused.value.key == "error.swap_not_yours"
 
 
 def test_a_member_cannot_swap_other_peoples_turns() -> None:

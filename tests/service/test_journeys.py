@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.flows.effects import DirectMessage
 from bot.flows.model import ContributionKind, ItemStatus, Phase, TimerKind
 
 from .helpers import (
@@ -19,6 +20,7 @@ from .helpers import (
     circle_at,
     claim_timers,
     contributions_of,
+    queued,
     refusal_text,
     say,
     timer_of,
@@ -92,6 +94,26 @@ async def test_a_queue_swap_accepts_mentions(driver: Driver) -> None:
     await driver.start_circle()
 
     accepted(await driver.slash(FAC, f"queue swap <@{BOB}> @dan"))
+
+    circle = await circle_at(driver.sessions)
+    assert circle is not None
+    queue = circle.rotation.queue
+    assert queue.index(DAN) < queue.index(BOB)
+
+
+@pytest.mark.asyncio
+async def test_a_member_swaps_turns_once_the_other_presses_the_button_they_were_sent(driver: Driver) -> None:
+    await driver.start_circle()
+    accepted(await driver.slash(BOB, "queue swap @bob @dan"))
+    [accept] = [
+        button
+        for row in await queued(driver.sessions)
+        if isinstance(row.effect, DirectMessage) and row.effect.user_id == DAN
+        for button in row.effect.buttons
+        if button.action == "accept_swap"
+    ]
+
+    accepted(await driver.press(DAN, accept.action, value=accept.value))
 
     circle = await circle_at(driver.sessions)
     assert circle is not None

@@ -33,6 +33,7 @@ _CODES: dict[str, str] = {
     "post_update": "pu",
     "signal": "sg",
     "accept_charter": "ac",
+    "accept_swap": "as",
 }
 _ACTIONS = {code: action for action, code in _CODES.items()}
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")

@@ -62,6 +62,17 @@ CIRCLE_MESSAGES: dict[str, tuple[str, str]] = {
         "{who} volunteers to be the next client.",
         "{who} se propose comme prochaine personne cliente.",
     ),
+    "queue.swap_asked": (
+        "{who} asks to swap turns with you: you would move from place {place} to place {new_place} "
+        "in the client queue. Nothing changes unless you accept.",
+        "{who} vous propose d'échanger vos tours : vous passeriez de la place {place} à la place "
+        "{new_place} dans la file des personnes clientes. Rien ne change si vous n'acceptez pas.",
+    ),
+    "queue.swap_accept": ("Swap turns with {who}", "Échanger avec {who}"),
+    "queue.swap_requested": (
+        "I asked {who}: your turns are swapped once they accept.",
+        "J'ai posé la question à {who} : vos tours seront échangés dès son accord.",
+    ),
     "queue.swapped": (
         "{first} and {second} swapped their turns.",
         "{first} et {second} ont échangé leur tour.",

@@ -160,6 +160,22 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
         "You can only swap your own turn (facilitators can swap anyone's).",
         "Vous ne pouvez échanger que votre propre tour (l'animation peut échanger ceux de tous).",
     ),
+    "error.digest_before_nudges": (
+        "The digest would go out before the nudges: digest_lead ({digest}) may not be longer than "
+        "nudge_lead ({nudge}), since the digest reports the updates the nudges ask for.",
+        "Le résumé partirait avant les rappels : digest_lead ({digest}) ne peut pas dépasser "
+        "nudge_lead ({nudge}), puisque le résumé fait le point sur les nouvelles que les rappels demandent.",
+    ),
+    "error.swap_not_yours": (
+        "This swap was asked of someone else: only they can accept it.",
+        "Cet échange a été proposé à une autre personne : elle seule peut l'accepter.",
+    ),
+    "error.swap_queue_changed": (
+        "The queue has changed since {who} asked to swap: nothing was swapped. Ask again if you both still want to.",
+        "La file a changé depuis la proposition de {who} : rien n'a été échangé. "
+        "Reposez la question si l'échange vous convient toujours.",
+    ),
+    "error.swap_done": ("You already swapped turns with {who}.", "Vous avez déjà échangé votre tour avec {who}."),
     "error.swap_same": (
         "Name two different members to swap turns ({who} was named twice).",
         "Nommez deux personnes différentes pour échanger leurs tours ({who} est nommée deux fois).",
