@@ -15,6 +15,7 @@ from bot.flows.step import local_time, say
 from bot.flows.table import NEXT_PHASE
 
 REMINDER_LEAD = timedelta(hours=24)
+EXAMPLE_DATE_AHEAD = 30  # days: an example action date falls a month ahead
 
 
 def active_consultants(circle: Circle, case: Case) -> tuple[str, ...]:
@@ -102,6 +103,12 @@ def move_deadline(circle: Circle, case: Case, deadline: datetime, now: datetime)
     return moved, timers(circle, moved, now)
 
 
+def _example_date(circle: Circle, now: datetime) -> str:
+    """A date to show in an example action: a plan refuses dates in the past, so the example
+    must never be one."""
+    return (now.astimezone(ZoneInfo(circle.settings.timezone)) + timedelta(days=EXAMPLE_DATE_AHEAD)).date().isoformat()
+
+
 def enter(circle: Circle, case: Case, phase: Phase, now: datetime) -> tuple[Case, list[Effect]]:
     """Open `phase`: reset its tallies, set its window, announce it in the thread."""
     timed = phase in TIMED_PHASES
@@ -128,7 +135,13 @@ def enter(circle: Circle, case: Case, phase: Phase, now: datetime) -> tuple[Case
         Reply(
             circle.id,
             case.id,
-            say(circle, f"phase.enter.{phase}", deadline=deadline, client=circle.name_of(case.client_id)),
+            say(
+                circle,
+                f"phase.enter.{phase}",
+                deadline=deadline,
+                client=circle.name_of(case.client_id),
+                example_date=_example_date(circle, now),
+            ),
         )
     )
     if phase is Phase.CONSULTATION:

@@ -8,10 +8,11 @@ import pytest
 
 from bot.flows import commands as c
 from bot.flows.catalog import t
+from bot.flows.effects import Reply
 from bot.flows.errors import DomainError
 from bot.flows.model import ActionItem, ContributionKind, Phase
 
-from .builders import CLIENT, NOW, dm_recipients, dms, kinds, make_circle, open_case, private_to
+from .builders import CLIENT, NOW, dm_recipients, dms, kinds, make_circle, of_type, open_case, private_to
 
 K = ContributionKind
 
@@ -34,6 +35,16 @@ def test_a_plan_reply_with_bullets_and_iso_dates_becomes_items_with_due_dates() 
         ("write a team charter", None),
         ("review in January", date(2027, 1, 15)),
     ]
+
+
+def test_the_example_action_in_the_plan_prompt_is_itself_accepted_long_after_today() -> None:
+    session = open_case().later(timedelta(days=400)).drive_to(Phase.ACTION_PLAN)
+    prompt = next(r.text for step in session.steps for r in of_type(step.effects, Reply) if "Phase 5" in r.text)
+    example = prompt.split("'")[3]  # the example, quoted after '-': "- talk to my manager (by …)"
+
+    session.reply(CLIENT, f"Synthesis\n{example}")
+
+    assert session.case.plan is not None
 
 
 @pytest.mark.parametrize("due", ["(d'ici le 2027-01-10)", "(d’ici le 2027-01-10)", "(avant le 2027-01-10)"])

@@ -37,10 +37,10 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     "phase.enter.action_plan": (
         "*Phase 5: action plan* (until {deadline}). {client}, reply with a short synthesis and "
         "1 to 5 actions, one per line starting with '-', each with an optional date "
-        "(e.g. '- talk to my manager (by 2026-12-15)'). Consultants, endorse the plan.",
+        "(e.g. '- talk to my manager (by {example_date})'). Consultants, endorse the plan.",
         "*Phase 5 : plan d'action* (jusqu'au {deadline}). {client}, répondez par une courte "
         "synthèse et 1 à 5 actions, une par ligne commençant par '-', chacune avec une date "
-        "facultative (ex. : '- parler à ma gestionnaire (avant 2026-12-15)'). Consultants, "
+        "facultative (ex. : '- parler à ma gestionnaire (avant {example_date})'). Consultants, "
         "approuvez le plan.",
     ),
     "phase.enter.learnings": (
