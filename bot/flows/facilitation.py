@@ -89,7 +89,11 @@ def _resumed(circle: Circle, case: Case, now: datetime) -> Step:
 def extend(circle: Circle, case: Case, cmd: c.Extend, roles: frozenset[Role], now: datetime) -> Step:
     if case.deadline is None:
         raise DomainError("error.no_deadline")
-    extended, effects = move_deadline(circle, case, after_window(circle, case.deadline, cmd.by), now)
+    # A deadline already passed (the phase waits on an act that is missing) is extended from
+    # now: from the old date, the new one could be past too, and the extension would do nothing.
+    # A paused case's deadline counts from its pause, which resuming moves on.
+    start = case.deadline if case.paused_at is not None else max(case.deadline, now)
+    extended, effects = move_deadline(circle, case, after_window(circle, start, cmd.by), now)
     if extended.paused_at is not None and extended.deadline is not None:
         # Its date is not known yet: resuming adds the time the pause took.
         hours = max(0, round((extended.deadline - extended.paused_at).total_seconds() / 3600))

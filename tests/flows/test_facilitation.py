@@ -170,6 +170,15 @@ def test_extend_moves_the_deadline_and_sets_new_timers() -> None:
     assert [(t.due_at, t.seq) for t in deadlines] == [(deadline + timedelta(days=1), session.case.timer_seq)]
 
 
+def test_extending_a_case_past_its_deadline_counts_the_extension_from_now() -> None:
+    session = open_case()  # a two-day clarification window
+    session.later(timedelta(days=3))
+
+    session.do(c.Extend(FAC, timedelta(days=1)))
+
+    assert session.case.deadline == session.now + timedelta(days=1)
+
+
 def test_extending_a_paused_case_says_the_time_its_phase_will_have_left_not_a_date() -> None:
     session = open_case()  # a two-day clarification window
     session.later(timedelta(hours=12)).do(c.Pause(FAC))
