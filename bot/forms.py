@@ -14,7 +14,7 @@ from bot.flows.catalog import t
 from bot.flows.effects import Form, FormField
 from bot.flows.errors import DomainError
 from bot.flows.model import Case, CaseKind, ItemStatus, SignalKind
-from bot.flows.text_rules import MAX_FIELD, MAX_TITLE, parse_plan
+from bot.flows.text_rules import MAX_FIELD, MAX_TITLE, parse_plan, without_bullet
 
 KINDS = tuple(CaseKind)
 UPDATE_STATUSES = (ItemStatus.DONE, ItemStatus.PARTLY, ItemStatus.DROPPED, ItemStatus.CHANGED)
@@ -137,7 +137,8 @@ def read_case_form(form_id: str, actor: str, contribution_id: str, values: Mappi
     if form_id == "plan":
         synthesis = _value(values, "synthesis", required=False)
         actions = _value(values, "actions")
-        lines = "\n".join(f"- {line.strip().lstrip('-*• ')}" for line in actions.splitlines() if line.strip())
+        # One action per line, numbered or bulleted or not: each becomes a bullet of its own.
+        lines = "\n".join(f"- {without_bullet(line)}" for line in actions.splitlines() if line.strip())
         _, items = parse_plan(lines, today)
         return c.PostPlan(actor, contribution_id, synthesis, items)
     if form_id == "update":

@@ -153,6 +153,11 @@ _DUE = re.compile(
 )
 
 
+def without_bullet(line: str) -> str:
+    """A line without the bullet, number or checkbox it starts with ("2) call Ana": "call Ana")."""
+    return _BULLET.sub("", line.strip() + " ", count=1).strip()
+
+
 def lists_actions(text: str) -> bool:
     """Whether a reply lists actions as bullets or numbers (the only way to revise a posted
     plan by reply: a plain multi-line thank-you must not replace it)."""
