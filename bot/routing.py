@@ -16,7 +16,7 @@ from bot.flows.catalog import t
 from bot.flows.circle_engine import handle_circle, setup_circle
 from bot.flows.effects import Button, Notice
 from bot.flows.errors import DomainError
-from bot.flows.model import Case, Circle, ItemStatus, Language, Phase, SignalKind
+from bot.flows.model import Case, Circle, ItemStatus, Language, Phase, Role, SignalKind
 from bot.flows.step import Step
 from bot.flows.submission import consultants_for, submit
 from bot.flows.table import allowed_roles, roles_of
@@ -269,7 +269,10 @@ class Router:
         target = self._member_id(circle, args[0], pending_too=True)
         open_case = await self._uow.cases.open_case_of(circle.id, target)
         if open_case is not None:
-            raise DomainError("error.remove_with_open_case", who=circle.name_of(target), number=open_case.number)
+            # Suggest handing the case over only where the table allows it.
+            handing_over = Role.FACILITATOR in allowed_roles(c.ReassignClient, open_case.phase)
+            key = "error.remove_with_open_case" if handing_over else "error.remove_with_late_case"
+            raise DomainError(key, who=circle.name_of(target), number=open_case.number)
         return await self._leave(circle, c.RemoveMember(self._actor, target), target)
 
     async def _leave(self, circle: Circle, command: c.Leave | c.RemoveMember, who: str) -> Outcome:

@@ -45,6 +45,20 @@ async def test_a_member_with_a_case_in_progress_is_not_removed(driver: Driver) -
 
 
 @pytest.mark.asyncio
+async def test_removing_a_member_whose_case_is_past_the_consultation_does_not_suggest_handing_it_over(
+    driver: Driver,
+) -> None:
+    await driver.start_circle()
+    await driver.open_case()
+    for _ in range(3):  # clarification → contract → consultation → action plan
+        accepted(await driver.slash(FAC, "advance 1"))
+
+    outcome = await driver.slash(FAC, f"remove <@{CLIENT}>")
+
+    assert refusal_text(outcome) == say("en", "error.remove_with_late_case", who="Ann", number=1)
+
+
+@pytest.mark.asyncio
 async def test_only_a_facilitator_removes_a_member(driver: Driver) -> None:
     await driver.start_circle()
 

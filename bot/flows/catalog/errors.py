@@ -118,6 +118,12 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
         "{who} a le cas {number} en cours : confiez-le à quelqu'un d'autre (/codev reassign {number} @membre) "
         "ou clôturez-le d'abord.",
     ),
+    "error.remove_with_late_case": (
+        "{who} has case {number} in progress, too far along to change hands: close it first "
+        "(/codev advance {number} moves it on to the end), or ask {who} to withdraw it.",
+        "{who} a le cas {number} en cours, trop avancé pour changer de mains : clôturez-le d'abord "
+        "(/codev advance {number} le mène jusqu'à la fin), ou demandez à {who} de le retirer.",
+    ),
     "error.circle_already_paused": (
         "The circle is already paused; /codev resume starts it again.",
         "Le cercle est déjà en pause ; /codev resume le relance.",
