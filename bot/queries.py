@@ -46,7 +46,8 @@ def meetings_text(circle: Circle, now: datetime) -> str:
     zone = ZoneInfo(circle.settings.timezone)
     upcoming = next_meetings(circle, now, 5)
     listed = "\n".join(f"• {moment.astimezone(zone):%Y-%m-%d %H:%M}" for moment in upcoming) or "—"
-    skipped = ", ".join(day.isoformat() for day in circle.cadence.skipped) or "—"
+    today = now.astimezone(zone).date()  # a day skipped in the past skips nothing any more
+    skipped = ", ".join(day.isoformat() for day in circle.cadence.skipped if day >= today) or "—"
     listing = say(circle, "meetings.list", zone=circle.settings.timezone, meetings=listed, skipped=skipped)
     return _while_paused(circle, listing)
 

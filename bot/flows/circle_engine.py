@@ -191,6 +191,8 @@ def _dates_kept(circle: Circle, zone: str) -> Cadence:
 
 
 def _set_meeting_rule(circle: Circle, cmd: c.SetMeetingRule, now: datetime) -> Step:
+    if cmd.rule is None and circle.cadence.rule is None:  # cleared already: nothing to announce
+        return Step(circle, None, (), (Ephemeral(circle.id, cmd.actor, say(circle, "meetings.no_rule_to_clear")),))
     cadence = Cadence(cmd.rule, circle.cadence.dates, circle.cadence.skipped)
     changed = circle.replace(cadence=cadence)
     cleared = cmd.rule is None and (cadence.dates or cadence.skipped)
@@ -202,7 +204,7 @@ def _add_meeting(circle: Circle, cmd: c.AddMeeting, now: datetime) -> Step:
     local_now = now.astimezone(ZoneInfo(circle.settings.timezone)).replace(tzinfo=None)
     if cmd.when <= local_now:
         raise DomainError("error.date_in_past", value=f"{cmd.when:%Y-%m-%d %H:%M}")
-    if cmd.when in circle.cadence.dates:
+    if cmd.when in circle.cadence.dates or _rule_meets_at(circle, cmd.when):
         raise DomainError("error.meeting_exists", value=f"{cmd.when:%Y-%m-%d %H:%M}")
     dates = tuple(sorted((*circle.cadence.dates, cmd.when)))
     changed = circle.replace(cadence=Cadence(circle.cadence.rule, dates, circle.cadence.skipped))
@@ -235,6 +237,14 @@ def _skip_meeting(circle: Circle, cmd: c.SkipMeeting, now: datetime) -> Step:
 
 def _rule_meets_on(circle: Circle, day: date) -> bool:
     return _meets_on(circle.replace(cadence=Cadence(circle.cadence.rule, (), circle.cadence.skipped)), day)
+
+
+def _rule_meets_at(circle: Circle, when: datetime) -> bool:
+    """Whether the circle's rule already has a meeting at `when` (naive, local)."""
+    zone = ZoneInfo(circle.settings.timezone)
+    held = held_at(when, zone)
+    just_before = held.replace(tzinfo=zone) - timedelta(minutes=1)
+    return any(m.astimezone(zone).replace(tzinfo=None) == held for m in next_meetings(circle, just_before, 1))
 
 
 def _meets_on(circle: Circle, day: date) -> bool:

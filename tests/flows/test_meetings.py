@@ -11,10 +11,11 @@ from bot.flows import commands as c
 from bot.flows.cadence import next_meetings
 from bot.flows.catalog import t
 from bot.flows.circle_engine import handle_circle
-from bot.flows.effects import Post
+from bot.flows.effects import Ephemeral, Post
 from bot.flows.errors import DomainError
 from bot.flows.meetings import still_scheduled
 from bot.flows.model import Circle, MeetingRule
+from bot.queries import meetings_text
 
 from .builders import FAC, make_circle, wall
 
@@ -196,3 +197,32 @@ def test_clearing_the_rule_says_the_added_dates_and_skipped_days_stay() -> None:
     step = handle_circle(circle, c.SetMeetingRule(FAC, None), OCTOBER)
     [post] = [effect for effect in step.effects if isinstance(effect, Post)]
     assert post.text.startswith(t("en", "meetings.rule_cleared"))
+
+
+def test_adding_a_meeting_the_rule_already_holds_is_refused() -> None:
+    with pytest.raises(DomainError) as refused:
+        handle_circle(circle_in("Europe/Paris"), c.AddMeeting(FAC, wall(2026, 11, 3, 15)), OCTOBER)  # a rule Tuesday
+
+    assert (refused.value.key, refused.value.params) == ("error.meeting_exists", {"value": "2026-11-03 15:00"})
+
+
+def test_adding_a_meeting_an_hour_after_the_rules_one_is_accepted() -> None:
+    step = handle_circle(circle_in("Europe/Paris"), c.AddMeeting(FAC, wall(2026, 11, 3, 16)), OCTOBER)
+
+    assert wall(2026, 11, 3, 16) in step.circle.cadence.dates
+
+
+def test_clearing_a_rule_already_cleared_is_said_privately_not_announced_again() -> None:
+    circle = handle_circle(circle_in("UTC"), c.SetMeetingRule(FAC, None), OCTOBER).circle
+
+    step = handle_circle(circle, c.SetMeetingRule(FAC, None), OCTOBER)
+
+    assert [type(effect) for effect in step.effects] == [Ephemeral]
+
+
+def test_the_meetings_list_leaves_out_skipped_days_already_past() -> None:
+    circle = handle_circle(circle_in("UTC"), c.SkipMeeting(FAC, date(2026, 10, 20)), OCTOBER).circle
+
+    listing = meetings_text(circle, OCTOBER + timedelta(days=30))
+
+    assert "2026-10-20" not in listing

@@ -50,6 +50,10 @@ CIRCLE_MESSAGES: dict[str, tuple[str, str]] = {
         "Rencontre ajoutée : {when}. L'heure change ce jour-là et saute ce moment : elle a lieu à {held}.",
     ),
     "meetings.skipped": ("No meeting on {day}.", "Pas de rencontre le {day}."),
+    "meetings.no_rule_to_clear": (
+        "There are no recurring meetings to clear.",
+        "Il n'y a pas de rencontres récurrentes à retirer.",
+    ),
     "meetings.rule_cleared": (
         "The recurring meetings are cleared; the dates added one by one and the skipped days stay.",
         "Les rencontres récurrentes sont retirées ; les dates ajoutées une à une et les jours sautés restent.",
