@@ -36,7 +36,6 @@ from bot.flows.case_engine import handle_case
 from bot.flows.effects import Effect, MeetingJob, MeetingTimer
 from bot.flows.errors import DomainError
 from bot.flows.model import Case, Circle, ContributionKind, Phase
-from bot.flows.phases import move_deadline
 from bot.routing import save_step
 from bot.storage import codec
 from bot.storage.engine import write_turn
@@ -221,8 +220,7 @@ class MeetingJobs:
 
     async def _run(self, uow: _Work, circle: Circle, job: MeetingTimer, now: datetime) -> None:
         if job.job is MeetingJob.PLAN:
-            await _rearm_passed_deadlines(uow, circle, now)
-            return
+            return  # planned by the caller
         cases = await uow.cases.list_for_circle(circle.id, active_only=True)
         if job.job is MeetingJob.HELD:
             await _held(uow, circle, cases, now)
@@ -373,18 +371,6 @@ async def _plan_in(session: AsyncSession, circle_id: str, circle: Circle | None,
             .values(status="dropped", dedupe_key=None, last_error="no longer planned (cadence or circle changed)")
         )
     return await _insert_new(session, list(jobs.values()), now)
-
-
-async def _rearm_passed_deadlines(uow: _Work, circle: Circle, now: datetime) -> None:
-    """A deadline that came due while the circle was paused did nothing; once it runs again
-    (a circle change plans its meetings), such deadlines are set again, due at once."""
-    if circle.paused:
-        return
-    for case in await uow.cases.list_for_circle(circle.id, active_only=True):
-        if case.deadline is not None and not case.paused and case.deadline <= now:
-            moved, effects = move_deadline(circle, case, case.deadline, now)
-            await uow.cases.save(moved)
-            await uow.outbox.add(effects, now)
 
 
 async def _held(uow: _Work, circle: Circle, cases: Iterable[Case], now: datetime) -> None:

@@ -58,6 +58,9 @@ def pause(circle: Circle, case: Case, cmd: c.Pause, roles: frozenset[Role], now:
 def resume(circle: Circle, case: Case, cmd: c.Resume, roles: frozenset[Role], now: datetime) -> Step:
     if case.paused_at is None:
         raise DomainError("error.not_paused", number=case.number)
+    if circle.paused:
+        # Its timers would be ignored until the circle resumes, then its deadline passed at once.
+        raise DomainError("error.case_resume_while_circle_paused", number=case.number)
     return _resumed(circle, case, now)
 
 
@@ -69,9 +72,20 @@ def circle_paused(circle: Circle, case: Case, cmd: c.CirclePaused, roles: frozen
 
 
 def circle_resumed(circle: Circle, case: Case, cmd: c.CircleResumed, roles: frozenset[Role], now: datetime) -> Step:
-    if not case.paused_with_circle or case.paused_at is None:
-        return Step(circle, case)  # paused on its own: a facilitator resumes it
-    return _resumed(circle, case, now)
+    if case.paused_with_circle and case.paused_at is not None:
+        return _resumed(circle, case, now)
+    if not case.paused and case.deadline is not None and case.deadline <= now:
+        return _fresh_window(circle, case, now)
+    return Step(circle, case)  # paused on its own: a facilitator resumes it
+
+
+def _fresh_window(circle: Circle, case: Case, now: datetime) -> Step:
+    """A deadline that passed while the circle was paused did nothing, and nobody was reminded
+    of it: the phase gets its window again rather than ending the moment the circle resumes."""
+    deadline = after_window(circle, now, circle.settings.window(case.phase))
+    moved, effects = move_deadline(circle, case, deadline, now)
+    note = Reply(circle.id, case.id, say(circle, "case.resumed", deadline=_deadline_text(circle, moved)))
+    return Step(circle, moved, (), (note, *effects))
 
 
 def _resumed(circle: Circle, case: Case, now: datetime) -> Step:

@@ -157,6 +157,42 @@ def test_timers_do_nothing_while_the_circle_is_paused() -> None:
     assert step.effects == ()
 
 
+def test_resuming_a_case_while_its_circle_is_paused_is_refused() -> None:
+    session = open_case()
+    session.circle = handle_circle(session.circle, c.PauseCircle(FAC), NOW).circle
+    session.do(c.CirclePaused(SYSTEM))
+    with pytest.raises(DomainError) as refused:
+        session.do(c.Resume(FAC))
+    assert refused.value.key == "error.case_resume_while_circle_paused"
+
+
+def _deadline_passed_while_the_circle_was_paused() -> Session:
+    """A case left running in a paused circle (as one resumed on its own used to be), its
+    deadline passed since, and the circle now resumed."""
+    session = open_case()
+    session.circle = handle_circle(session.circle, c.PauseCircle(FAC), NOW).circle
+    session.later(timedelta(days=5))
+    session.circle = handle_circle(session.circle, c.ResumeCircle(FAC), session.now).circle
+    return session
+
+
+def test_a_deadline_that_passed_while_the_circle_was_paused_gets_its_window_again_when_the_circle_resumes() -> None:
+    session = _deadline_passed_while_the_circle_was_paused()
+    session.do(c.CircleResumed(SYSTEM))
+    assert session.phase() is Phase.CLARIFICATION
+    assert session.case.deadline == session.now + session.circle.settings.window(Phase.CLARIFICATION)
+
+
+def test_a_deadline_that_passed_while_the_circle_was_paused_gets_a_reminder_before_its_new_deadline() -> None:
+    session = _deadline_passed_while_the_circle_was_paused()
+    step = session.do(c.CircleResumed(SYSTEM))
+    deadline = session.case.deadline
+    assert deadline is not None
+    reminders = [t.due_at for t in of_type(step.effects, SetTimer) if t.timer is not TimerKind.DEADLINE]
+    assert reminders
+    assert all(session.now < due < deadline for due in reminders)
+
+
 # --- extend, advance, reassign -----------------------------------------------------------------
 
 

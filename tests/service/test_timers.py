@@ -9,7 +9,20 @@ import pytest
 from bot.flows.effects import DirectMessage, Reply, SetTimer
 from bot.flows.model import Phase, TimerKind
 
-from .helpers import CLIENT, CONSULTANTS, FAC, Driver, accepted, case_of, claim_timers, queued, say, snapshot, timer_of
+from .helpers import (
+    CLIENT,
+    CONSULTANTS,
+    FAC,
+    Driver,
+    accepted,
+    case_of,
+    claim_timers,
+    queued,
+    refusal_text,
+    say,
+    snapshot,
+    timer_of,
+)
 
 BOB, CY, DAN = CONSULTANTS
 
@@ -187,4 +200,16 @@ async def test_resuming_the_circle_leaves_a_case_a_facilitator_paused_on_its_own
 
     accepted(await driver.slash(FAC, "resume"))
 
+    assert (await case_of(driver.sessions, case.id)).paused
+
+
+@pytest.mark.asyncio
+async def test_a_case_paused_with_its_circle_cannot_be_resumed_before_the_circle(driver: Driver) -> None:
+    await driver.start_circle()
+    case = await driver.open_case()
+    accepted(await driver.slash(FAC, "pause"))
+
+    outcome = await driver.slash(FAC, "resume 1")
+
+    assert refusal_text(outcome) == say("en", "error.case_resume_while_circle_paused", number=1)
     assert (await case_of(driver.sessions, case.id)).paused

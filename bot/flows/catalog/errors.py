@@ -96,6 +96,12 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.already_paused": ("Case {number} is already paused.", "Le cas {number} est déjà en pause."),
     "error.not_paused": ("Case {number} is not paused.", "Le cas {number} n'est pas en pause."),
+    "error.case_resume_while_circle_paused": (
+        "Case {number} stays paused while the circle is: /codev resume starts the circle again, with the cases "
+        "paused with it; a case paused on its own can be resumed after that.",
+        "Le cas {number} reste en pause tant que le cercle l'est : /codev resume relance le cercle, avec les cas "
+        "mis en pause avec lui ; un cas mis en pause à part peut être relancé ensuite.",
+    ),
     "error.no_deadline": ("This phase has no deadline.", "Cette phase n'a pas d'échéance."),
     "error.unknown_member": (
         "{who} is not a member of this circle.",
