@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows import commands as c
 from bot.flows import meetings
 from bot.flows.case_engine import handle_case
-from bot.flows.effects import Effect, MeetingJob, MeetingTimer
+from bot.flows.effects import DirectMessage, Effect, MeetingJob, MeetingTimer
 from bot.flows.errors import DomainError
 from bot.flows.model import Case, Circle, ContributionKind, Phase
 from bot.routing import save_step
@@ -51,6 +51,8 @@ INSERT_CHUNK = 500
 # Jobs that only read the circle's state and queue messages: those due together share a
 # transaction (see `fire`).
 QUEUE_ONLY = (MeetingJob.NUDGE, MeetingJob.REMINDER, MeetingJob.DIGEST)
+# Jobs that ask clients for their update: each client once per meeting and job.
+_ASKS = (MeetingJob.NUDGE, MeetingJob.REMINDER)
 # At most this many jobs per shared transaction (and per IN list).
 BATCH_LIMIT = 500
 _ENDED_PHASES = (Phase.CLOSED.value, Phase.WITHDRAWN.value)
@@ -179,14 +181,12 @@ class MeetingJobs:
                     settled.setdefault(("sent", None), []).append(waiting.row.id)
             open_cases = await _active_cases(session, {circle.id for circle, _ in running})
             updates = await _last_updates(session, [case for found in open_cases.values() for case in found])
-            effects: list[Effect] = []
-            for circle, job in running:
-                effects.extend(_queued_by(circle, open_cases.get(circle.id, []), job, updates))
+            queued = [(job, _queued_by(circle, open_cases.get(circle.id, []), job, updates)) for circle, job in running]
             dialect = session.get_bind().dialect.name
             for (outcome, why), ids in settled.items():
                 settle = {"p_status": outcome, "p_sent_at": now if outcome == "sent" else None, "p_reason": why}
                 await session.execute(_templates(dialect).settle, settle | ids_param(dialect, ids))
-            await uow.outbox.add(effects, now)
+            await _queue(uow, queued, now)
             await uow.commit()
 
     async def _fire_alone(self, row: OutboxRow, job: MeetingTimer) -> None:
@@ -225,7 +225,7 @@ class MeetingJobs:
         if job.job is MeetingJob.HELD:
             await _held(uow, circle, cases, now)
             return
-        await uow.outbox.add(_queued_by(circle, cases, job, await _last_updates(uow.session, cases)), now)
+        await _queue(uow, [(job, _queued_by(circle, cases, job, await _last_updates(uow.session, cases)))], now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +260,21 @@ def _queued_by(
             return [meetings.digest(circle, cases, job.meeting_at, last_updates)]
         case _:
             raise ValueError(f"{job.job} does not only queue messages")
+
+
+async def _queue(uow: UnitOfWork, queued: Sequence[tuple[MeetingTimer, Sequence[Effect]]], now: datetime) -> None:
+    """Queue what jobs send. A client's nudge or reminder goes under a name of its own: after
+    a change of time zone another job may come to ask them again for the same meeting."""
+    asks: list[tuple[str, Effect]] = []
+    others: list[Effect] = []
+    for job, effects in queued:
+        for effect in effects:
+            if job.job in _ASKS and isinstance(effect, DirectMessage) and effect.case_id is not None:
+                asks.append((meetings.message_key(job, effect.case_id), effect))
+            else:
+                others.append(effect)
+    await uow.outbox.add_once(asks, now)
+    await uow.outbox.add(others, now)
 
 
 # State documents are read as their stored text, as the repositories read them: pydantic

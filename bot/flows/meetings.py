@@ -104,10 +104,20 @@ def plan(circle: Circle, now: datetime) -> list[MeetingTimer]:
     ]
 
 
+def _job_of_meeting(job: MeetingTimer) -> str:
+    meeting = job.meeting_at.astimezone(UTC).isoformat() if job.meeting_at else ""
+    return f"meeting:{job.circle_id}:{meeting}:{job.job}"
+
+
 def dedupe_key(job: MeetingTimer) -> str:
     """Names a planned job, so the outbox holds it once however often it is planned."""
-    meeting = job.meeting_at.astimezone(UTC).isoformat() if job.meeting_at else ""
-    return f"meeting:{job.circle_id}:{meeting}:{job.job}:{job.zone}"
+    return f"{_job_of_meeting(job)}:{job.zone}"
+
+
+def message_key(job: MeetingTimer, case_id: str) -> str:
+    """Names the nudge or reminder of one case for one meeting, whichever zone's job sends it:
+    a change of time zone plans the job under another name, yet its client is asked once."""
+    return f"{_job_of_meeting(job)}:case:{case_id}"
 
 
 def still_scheduled(circle: Circle, meeting_at: datetime) -> bool:

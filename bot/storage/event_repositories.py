@@ -6,7 +6,7 @@ handling it are queued, in the same transaction as the state they changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -65,6 +65,11 @@ class ProcessedEventRepository:
 
 
 _INSERT_OUTBOX = insert(outbox)  # built once: its cache key is memoised with it
+# A keyed row whose key is queued already is left out (see `OutboxRepository.add_once`).
+_INSERT_OUTBOX_ONCE = {
+    "postgresql": postgresql.insert(outbox).on_conflict_do_nothing(index_elements=[outbox.c.dedupe_key]),
+    "sqlite": sqlite.insert(outbox).on_conflict_do_nothing(index_elements=[outbox.c.dedupe_key]),
+}
 
 
 class OutboxRepository:
@@ -78,6 +83,14 @@ class OutboxRepository:
         rows = [_outbox_row(effect, now) for effect in effects]
         if rows:
             await self._session.execute(_INSERT_OUTBOX, rows)
+            self.added += len(rows)
+
+    async def add_once(self, keyed: Sequence[tuple[str, Effect]], now: datetime) -> None:
+        """Queue each effect under its key, unless a row of that key was queued before: a
+        message that must go out once however many jobs come to send it."""
+        rows = [_outbox_row(effect, now) | {"dedupe_key": key} for key, effect in keyed]
+        if rows:
+            await self._session.execute(_INSERT_OUTBOX_ONCE[dialect_name(self._session)], rows)
             self.added += len(rows)
 
 

@@ -271,3 +271,16 @@ async def test_a_changed_digest_lead_moves_the_digest_of_a_meeting_already_plann
 
     digests = [post for post in harness.platform.posts() if "Meeting digest" in getattr(post.effect, "text", "")]
     assert [digest.at for digest in digests] == [utc(2026, 10, 25, 15)]  # two days before Tuesday's meeting
+
+
+@pytest.mark.asyncio
+async def test_a_client_nudged_before_the_circle_changes_time_zone_is_not_nudged_again(sessions: Sessions) -> None:
+    meeting = Cadence(dates=(datetime(2026, 10, 28, 14, tzinfo=UTC),))  # 15:00 in Paris
+    harness = await started(sessions, "Europe/Paris", meeting)
+    await harness.advance_to(utc(2026, 10, 26, 12))  # after 09:00 in Paris, before 09:00 in Montreal
+
+    await by_the_engine(harness, c.ChangeSettings("fay", (("timezone", "America/Montreal"),)))
+    await harness.advance_to(utc(2026, 10, 28, 12))
+
+    nudges = [d for d in harness.platform.dms("ann") if "How is your action plan" in d.effect.text]  # type: ignore[union-attr]
+    assert [nudge.at for nudge in nudges] == [utc(2026, 10, 26, 8)]
