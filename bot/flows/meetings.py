@@ -208,17 +208,40 @@ def _updated(case: Case, last_update: Mapping[str, datetime], since: datetime) -
 
 
 def updates_since(circle: Circle, meeting_at: datetime) -> datetime:
-    """Updates count for a meeting from the meeting before it on (for the first, from a
+    """Updates count for a meeting from the meeting held before it on (for the first, from a
     period or PREVIOUS_MEETING_WITHIN before it), or from its earliest nudge if that comes sooner."""
     earliest_nudge = min(
         nudge_at(circle, meeting_at, zone) for zone in (*member_zones(circle), circle.settings.timezone)
     )
+    previous = previous_meeting(circle, meeting_at)
+    if previous is None:
+        rule = circle.cadence.rule
+        return meeting_at - (timedelta(weeks=rule.every_weeks, days=2) if rule else PREVIOUS_MEETING_WITHIN)
+    return min(previous, earliest_nudge)
+
+
+def previous_meeting(circle: Circle, meeting_at: datetime) -> datetime | None:
+    """The last meeting held before `meeting_at`: a skipped date was none, a date set was one."""
+    for within in _look_backs(circle):
+        at_most = len(circle.cadence.dates) + 2 + (within // _period(circle) if circle.cadence.rule else 0)
+        earlier = [moment for moment in next_meetings(circle, meeting_at - within, at_most) if moment < meeting_at]
+        if earlier:
+            return earlier[-1]
+    return None
+
+
+def _period(circle: Circle) -> timedelta:
     rule = circle.cadence.rule
-    # A rule's previous meeting is one period back: looking no further keeps this cheap.
-    within = timedelta(weeks=rule.every_weeks, days=2) if rule else PREVIOUS_MEETING_WITHIN
-    looked_back = meeting_at - within
-    earlier = [moment for moment in next_meetings(circle, looked_back, 10) if moment < meeting_at]
-    return min(earlier[-1], earliest_nudge) if earlier else looked_back
+    return timedelta(weeks=rule.every_weeks) if rule else PREVIOUS_MEETING_WITHIN
+
+
+def _look_backs(circle: Circle) -> list[timedelta]:
+    """How far back to look, nearest first: a rule's previous meeting is most often one period
+    back, and each skipped date may put it one more period back."""
+    if circle.cadence.rule is None:
+        return [PREVIOUS_MEETING_WITHIN]
+    periods = range(1, len(circle.cadence.skipped) + 2)
+    return [_period(circle) * count + timedelta(days=2) for count in periods]
 
 
 def digest(circle: Circle, cases: Sequence[Case], meeting_at: datetime, last_update: Mapping[str, datetime]) -> Post:

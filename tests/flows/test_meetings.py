@@ -13,7 +13,7 @@ from bot.flows.catalog import t
 from bot.flows.circle_engine import handle_circle
 from bot.flows.effects import Ephemeral, Post
 from bot.flows.errors import DomainError
-from bot.flows.meetings import still_scheduled
+from bot.flows.meetings import still_scheduled, updates_since
 from bot.flows.model import Circle, MeetingRule
 from bot.queries import meetings_text
 
@@ -226,3 +226,10 @@ def test_the_meetings_list_leaves_out_skipped_days_already_past() -> None:
     listing = meetings_text(circle, OCTOBER + timedelta(days=30))
 
     assert "2026-10-20" not in listing
+
+
+def test_after_a_skipped_meeting_updates_count_from_the_meeting_held_before_it() -> None:
+    circle = circle_in("UTC")
+    circle = handle_circle(circle, c.SkipMeeting(FAC, date(2026, 11, 3)), OCTOBER).circle
+    held = datetime(2026, 10, 20, 15, tzinfo=UTC)
+    assert updates_since(circle, datetime(2026, 11, 17, 15, tzinfo=UTC)) == held
