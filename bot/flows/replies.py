@@ -105,7 +105,13 @@ def reply(circle: Circle, case: Case, cmd: c.Reply, roles: frozenset[Role], now:
                 # Not an endorsement: the client hears of it, as of a call to reformulate a contract.
                 kind = K.COMMENT
                 private("plan.reservation_noted", client=circle.name_of(case.client_id))
-                effects.append(_plan_reservation(circle, case, cmd.actor, text))
+                effects.append(_to_plan_author(circle, case, "plan.reservation", cmd.actor, text))
+            elif reads_as_advice(text):
+                # A suggested change is not agreement: counting it would end the phase on a
+                # plan its author is still being asked to change.
+                kind = K.COMMENT
+                private("plan.suggestion_noted", client=circle.name_of(case.client_id))
+                effects.append(_to_plan_author(circle, case, "plan.suggestion", cmd.actor, text))
             else:
                 changed = changed.replace(finished=changed.finished | {cmd.actor})
         case (P.LEARNINGS, R.CLIENT | R.CONSULTANT | R.FACILITATOR):
@@ -127,9 +133,9 @@ def reply(circle: Circle, case: Case, cmd: c.Reply, roles: frozenset[Role], now:
     return Step(circle, changed, (entry,), tuple(effects))
 
 
-def _plan_reservation(circle: Circle, case: Case, author: str, text: str) -> DirectMessage:
+def _to_plan_author(circle: Circle, case: Case, key: str, author: str, text: str) -> DirectMessage:
     excerpt = text if len(text) <= _EXCERPT else text[: _EXCERPT - 1].rstrip() + "…"
-    said = say(circle, "plan.reservation", who=circle.name_of(author), number=case.number, text=excerpt)
+    said = say(circle, key, who=circle.name_of(author), number=case.number, text=excerpt)
     return DirectMessage(circle.id, case.client_id, said, case_id=case.id)
 
 

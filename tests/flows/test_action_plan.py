@@ -200,6 +200,38 @@ def test_the_client_hears_of_a_consultants_reservation_about_the_plan() -> None:
     assert "what about timing?" in dms(step, CLIENT)[0].text
 
 
+def test_a_consultant_reply_suggesting_a_change_is_a_comment_not_an_endorsement() -> None:
+    session = open_case().drive_to(Phase.ACTION_PLAN)
+    session.post_plan()
+    step = session.reply("m2", "You should also set a date for the first action.")
+    assert kinds(step) == [(K.COMMENT, False)]
+    assert session.case.finished == frozenset()
+
+
+def test_suggestions_from_a_majority_of_consultants_do_not_end_the_plan_phase() -> None:
+    session = open_case().drive_to(Phase.ACTION_PLAN)  # three consultants
+    session.post_plan()
+    session.reply("m2", "You should also set a date for the first action.")
+    session.reply("m3", "I would add a check-in with your manager.")
+    assert session.phase() is Phase.ACTION_PLAN
+
+
+def test_a_consultant_suggesting_a_change_is_told_privately_how_to_endorse() -> None:
+    session = open_case().drive_to(Phase.ACTION_PLAN)
+    session.post_plan()
+    step = session.reply("m2", "You should also set a date for the first action.")
+    (note,) = private_to(step, "m2")
+    assert note.text == t("en", "plan.suggestion_noted", client=session.circle.name_of(CLIENT))
+
+
+def test_the_client_hears_of_a_consultants_suggested_change_to_the_plan() -> None:
+    session = open_case().drive_to(Phase.ACTION_PLAN)
+    session.post_plan()
+    step = session.reply("m2", "You should also set a date for the first action.")
+    assert dm_recipients(step) == [CLIENT]
+    assert "set a date for the first action" in dms(step, CLIENT)[0].text
+
+
 def test_endorsing_twice_is_refused() -> None:
     session = open_case().drive_to(Phase.ACTION_PLAN)
     session.post_plan()

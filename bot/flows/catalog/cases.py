@@ -215,6 +215,17 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "Votre réponse est conservée comme commentaire, pas comme approbation, et {client} est "
         "informé·e de votre réserve.",
     ),
+    "plan.suggestion": (
+        "{who} suggests a change to your plan in case {number}: {text}",
+        "{who} propose une modification de votre plan dans le cas {number} : {text}",
+    ),
+    "plan.suggestion_noted": (
+        "That reads like a suggestion, so your reply is kept as a comment, not as an endorsement, "
+        "and {client} is told of it. To endorse the plan as it stands, press *Endorse the plan*.",
+        "Cela ressemble à une suggestion : votre réponse est conservée comme commentaire, pas comme "
+        "approbation, et {client} en est informé·e. Pour approuver le plan tel quel, appuyez sur "
+        "*J'approuve le plan*.",
+    ),
     "plan.comment_kept": (
         "Your reply is kept as a comment, and your posted plan stands. To change the plan, post it "
         "again whole: a synthesis line, then one action per line starting with '-'.",
