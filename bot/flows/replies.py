@@ -29,11 +29,13 @@ from bot.flows.table import base_reply_kind, reply_role
 from bot.flows.text_rules import (
     MAX_REPLY,
     clean_text,
+    contract_wording,
     lists_actions,
     parse_plan,
     parse_updates,
     reads_as_advice,
     reads_as_reservation,
+    rewords_contract,
 )
 
 K = ContributionKind
@@ -71,8 +73,13 @@ def reply(circle: Circle, case: Case, cmd: c.Reply, roles: frozenset[Role], now:
             # when a consultant asked for a new wording; else it answers, or thanks.
             kind = K.COMMENT
             private("contract.comment_kept")
+        case (P.CONTRACT, R.CLIENT) if changed.contract is not None and not rewords_contract(text):
+            # A question back to whoever asked for a new wording is no wording: taken as the
+            # contract, it would wipe the other consultants' acknowledgements.
+            kind = K.COMMENT
+            private("contract.question_kept")
         case (P.CONTRACT, R.CLIENT):
-            changed, more = set_contract(circle, changed, cmd.actor, text)
+            changed, more = set_contract(circle, changed, cmd.actor, contract_wording(text))
             effects.extend(more)
         case (P.CONTRACT, R.CONSULTANT):
             if changed.contract is None:

@@ -145,6 +145,21 @@ def reads_as_reservation(text: str) -> bool:
     return "?" in lowered or any(marker in lowered for marker in _RESERVATION_MARKERS)
 
 
+# "Contract: …" / "Contrat : …": how a client says a reply is the contract, whatever it asks.
+_CONTRACT_LABEL = re.compile(r"^\s*(?:contract|contrat)\s*:\s*", re.IGNORECASE)
+
+
+def contract_wording(text: str) -> str:
+    """The contract a client's reply states: the reply without its 'Contract:' label, if any."""
+    return _CONTRACT_LABEL.sub("", text, count=1).strip() or text
+
+
+def rewords_contract(text: str) -> bool:
+    """Whether a client's reply, after a call to reformulate, is the new wording: any reply
+    but a question, which answers whoever asked; a wording that asks one says 'Contract:'."""
+    return bool(_CONTRACT_LABEL.match(text)) or "?" not in text
+
+
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\[ \])\s+")
 _DUE = re.compile(
     r"\s*(?:[(\[]\s*)?(?:by|due|before|avant(?: le)?|pour le|d['’]ici(?: le| au)?|le)?\s*:?\s*"

@@ -9,7 +9,7 @@ from bot.flows.catalog import t
 from bot.flows.circle_engine import handle_circle
 from bot.flows.model import ContributionKind, Phase
 
-from .builders import CLIENT, FAC, dm_recipients, dms, kinds, make_circle, open_case, private_to
+from .builders import CLIENT, FAC, Session, dm_recipients, dms, kinds, make_circle, open_case, private_to
 
 K = ContributionKind
 
@@ -30,6 +30,47 @@ def test_a_client_reply_after_the_contract_is_posted_is_a_comment_and_the_contra
     assert (session.case.contract, session.case.finished) == ("Help me decide.", {"m2"})
     (note,) = private_to(step, CLIENT)
     assert note.text == t("en", "contract.comment_kept")
+
+
+def _asked_to_reformulate() -> Session:
+    session = open_case(make_circle(members=5)).drive_to(Phase.CONTRACT)
+    session.post_contract("Three ideas to delegate the weekly report.")
+    session.do(c.Acknowledge("m2", "a1", True))
+    session.do(c.Acknowledge("m3", "a2", False, "Too vague for me"))
+    return session
+
+
+def test_a_client_question_after_a_call_to_reformulate_is_a_comment_and_the_contract_stands() -> None:
+    session = _asked_to_reformulate()
+    step = session.reply(CLIENT, "Which part is vague for you?")
+    assert kinds(step) == [(K.COMMENT, False)]
+    assert session.case.contract == "Three ideas to delegate the weekly report."
+
+
+def test_a_client_question_after_a_call_to_reformulate_keeps_the_acknowledgements() -> None:
+    session = _asked_to_reformulate()
+    session.reply(CLIENT, "Which part is vague for you?")
+    assert (session.case.finished, session.case.reformulate) == ({"m2"}, {"m3"})
+
+
+def test_a_client_question_after_a_call_to_reformulate_is_told_how_to_post_the_new_wording() -> None:
+    session = _asked_to_reformulate()
+    step = session.reply(CLIENT, "Which part is vague for you?")
+    (note,) = private_to(step, CLIENT)
+    assert note.text == t("en", "contract.question_kept")
+
+
+def test_a_new_wording_labelled_contract_replaces_the_contract_even_as_a_question() -> None:
+    session = _asked_to_reformulate()
+    step = session.reply(CLIENT, "Contract: which two tasks of the weekly report can I hand over first?")
+    assert kinds(step) == [(K.CONTRACT, False)]
+    assert session.case.contract == "which two tasks of the weekly report can I hand over first?"
+
+
+def test_a_contract_reply_is_stored_without_its_contract_label() -> None:
+    session = open_case().drive_to(Phase.CONTRACT)
+    session.reply(CLIENT, "Contrat : trois idées pour déléguer le rapport.")
+    assert session.case.contract == "trois idées pour déléguer le rapport."
 
 
 def test_the_contract_form_records_a_contract_and_shows_it_in_the_thread() -> None:

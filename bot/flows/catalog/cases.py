@@ -152,9 +152,19 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     "contract.shown": ("Contract: {text}", "Contrat : {text}"),
     "contract.reformulate_asked": (
         "{who} asks you to reformulate your contract: {comment}\nReply in the case's thread with the "
-        "new wording: it replaces the contract.",
+        "new wording: it replaces the contract. A reply with a question mark stays a question to the "
+        "consultants, unless it starts with 'Contract:'.",
         "{who} vous demande de reformuler votre contrat : {comment}\nRépondez dans le fil du cas avec la "
-        "nouvelle formulation : elle remplace le contrat.",
+        "nouvelle formulation : elle remplace le contrat. Une réponse avec un point d'interrogation reste "
+        "une question aux consultants, sauf si elle commence par « Contrat : ».",
+    ),
+    "contract.question_kept": (
+        "Your reply reads as a question, so it is kept as a comment and your contract stands. To "
+        "replace the contract, reply with the new wording (starting with 'Contract:' if it asks a "
+        "question), or use *Write the contract*.",
+        "Votre réponse ressemble à une question : elle est conservée comme commentaire et votre contrat "
+        "reste en place. Pour le remplacer, répondez avec la nouvelle formulation (en commençant par "
+        "« Contrat : » si elle pose une question), ou utilisez *Rédiger le contrat*.",
     ),
     "contract.comment_kept": (
         "Your reply is kept as a comment, and your contract stands. To change it, use *Write the "
