@@ -23,7 +23,7 @@ IMMEDIATE: dict[str, CommandMaker] = {
     "endorse": lambda actor, cid, _v: c.Endorse(actor, cid),
     "close_case": lambda actor, _id, _v: c.CloseCase(actor),
     "withdraw": lambda actor, _id, _v: c.Withdraw(actor),
-    "keep_for_consultation": lambda actor, _id, value: c.KeepForConsultation(actor, value),
+    "keep_for_consultation": lambda actor, cid, value: c.KeepForConsultation(actor, value, cid),
 }
 
 # Actions that cannot be undone: a press asks first, and the answer's button, pressed with

@@ -18,6 +18,8 @@ from bot.flows.model import (
     Contribution,
     ContributionKind,
     ItemStatus,
+    ParkedAdvice,
+    Phase,
     Plan,
     Role,
 )
@@ -126,12 +128,25 @@ def keep_for_consultation(
 ) -> Step:
     found = next((p for p in case.parked if p.contribution_id == cmd.parked_id), None)
     if found is None or found.author_id != cmd.actor:
-        raise DomainError("error.nothing_to_keep")
+        # During the consultation, advice parked in a case opened earlier may have been let go.
+        consulting = case.phase is Phase.CONSULTATION
+        raise DomainError("error.advice_no_longer_held" if consulting else "error.nothing_to_keep")
     if found.kept:
         raise DomainError("error.already_kept")
     parked = tuple(dataclasses.replace(p, kept=True) if p is found else p for p in case.parked)
+    if case.phase is Phase.CONSULTATION:
+        return _advise_now(circle, case.replace(parked=parked), cmd, found, now)
     note = DirectMessage(circle.id, cmd.actor, say(circle, "clarification.kept"), case_id=case.id)
     return Step(circle, case.replace(parked=parked), (), (note,))
+
+
+def _advise_now(circle: Circle, case: Case, cmd: c.KeepForConsultation, found: ParkedAdvice, now: datetime) -> Step:
+    """Kept once the consultation is open: the advice is posted and counts as given now."""
+    author = circle.name_of(found.author_id)
+    shown = Reply(circle.id, case.id, say(circle, "consultation.parked_released", author=author, text=found.text))
+    entry = record(case, cmd.contribution_id, cmd.actor, K.ADVICE, found.text, now)
+    note = DirectMessage(circle.id, cmd.actor, say(circle, "consultation.kept_posted"), case_id=case.id)
+    return Step(circle, acted(case, cmd.actor), (entry,), (shown, note))
 
 
 def done(circle: Circle, case: Case, cmd: c.Done, roles: frozenset[Role], now: datetime) -> Step:

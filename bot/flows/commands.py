@@ -169,6 +169,7 @@ class Acknowledge(Command):
 @dataclass(frozen=True, slots=True)
 class KeepForConsultation(Command):
     parked_id: str
+    contribution_id: str  # the advice as recorded anew, when the consultation is already open
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.flows.card import build_card, shows_the_same
 from bot.flows.effects import Button, DirectMessage, Effect, Reply, SetTimer, UpdateCard
-from bot.flows.model import TIMED_PHASES, Case, Circle, Phase, TimerKind
+from bot.flows.model import TIMED_PHASES, Case, Circle, ParkedAdvice, Phase, TimerKind
 from bot.flows.step import local_time, say
 from bot.flows.table import NEXT_PHASE
 
@@ -146,9 +146,17 @@ def enter(circle: Circle, case: Case, phase: Phase, now: datetime) -> tuple[Case
     )
     if phase is Phase.CONSULTATION:
         effects.extend(_release_parked(circle, entered))
-        entered = entered.replace(parked=())
+    entered = entered.replace(parked=_still_parked(case, phase))
     effects.extend(timers(circle, entered, now))
     return entered, effects
+
+
+def _still_parked(case: Case, phase: Phase) -> tuple[ParkedAdvice, ...]:
+    """Advice held back after entering `phase`. Kept advice goes out when the consultation
+    opens; the rest stays through it, since its author may still press to post it then."""
+    if phase is Phase.CONSULTATION:
+        return tuple(parked for parked in case.parked if not parked.kept)
+    return () if case.phase is Phase.CONSULTATION else case.parked
 
 
 def _release_parked(circle: Circle, case: Case) -> list[Effect]:

@@ -47,7 +47,8 @@ CASE_TABLE: Mapping[type[c.Command], Mapping[Phase, frozenset[Role]]] = {
     c.Reply: _in(ALL_PHASES, PEOPLE),
     c.NoMoreQuestions: {P.CLARIFICATION: frozenset({R.CONSULTANT})},
     c.ReadyForContract: {P.CLARIFICATION: frozenset({R.CLIENT})},
-    c.KeepForConsultation: _in((P.CLARIFICATION, P.CONTRACT), frozenset({R.CONSULTANT})),
+    # Also once the consultation is open: the press then posts the advice at once.
+    c.KeepForConsultation: _in((P.CLARIFICATION, P.CONTRACT, P.CONSULTATION), frozenset({R.CONSULTANT})),
     c.PostContract: {P.CONTRACT: frozenset({R.CLIENT})},
     c.Acknowledge: {P.CONTRACT: frozenset({R.CONSULTANT})},
     c.Done: {P.CONSULTATION: frozenset({R.CONSULTANT})},

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.flows import commands as c
+from bot.flows.catalog import t
+from bot.flows.errors import DomainError
 from bot.flows.model import ContributionKind, Phase, SignalKind
 
-from .builders import CLIENT, FAC, dm_recipients, kinds, make_circle, open_case, private_to, thread_texts
+from .builders import (
+    CLIENT,
+    FAC,
+    Session,
+    dm_recipients,
+    dms,
+    kinds,
+    make_circle,
+    open_case,
+    private_to,
+    thread_texts,
+)
 
 K = ContributionKind
 
@@ -76,3 +91,51 @@ def test_saying_done_twice_counts_once() -> None:
     session.do(c.Done("m3"))
     assert session.phase() is Phase.CONSULTATION
     assert session.case.finished == {"m2", "m3"}
+
+
+def _advice_left_unkept_until_the_consultation() -> tuple[Session, str]:
+    session = open_case()
+    advice = session.reply("m3", "You should talk to HR.").contributions[0]
+    return session.drive_to(Phase.CONSULTATION), advice.id
+
+
+def test_keeping_advice_once_the_consultation_is_open_posts_it_in_the_thread() -> None:
+    session, advice_id = _advice_left_unkept_until_the_consultation()
+    step = session.do(c.KeepForConsultation("m3", advice_id, "kept-1"))
+    assert any("You should talk to HR." in text and "M3" in text for text in thread_texts(step))
+
+
+def test_advice_kept_once_the_consultation_is_open_is_recorded_as_advice_given_then() -> None:
+    session, advice_id = _advice_left_unkept_until_the_consultation()
+    step = session.do(c.KeepForConsultation("m3", advice_id, "kept-1"))
+    assert kinds(step) == [(K.ADVICE, False)]
+    assert (step.contributions[0].text, step.contributions[0].phase) == ("You should talk to HR.", Phase.CONSULTATION)
+
+
+def test_keeping_advice_once_the_consultation_is_open_tells_its_author_it_is_posted() -> None:
+    session, advice_id = _advice_left_unkept_until_the_consultation()
+    step = session.do(c.KeepForConsultation("m3", advice_id, "kept-1"))
+    assert [dm.text for dm in dms(step, "m3")] == [t("en", "consultation.kept_posted")]
+
+
+def test_advice_kept_once_the_consultation_is_open_is_not_posted_twice() -> None:
+    session, advice_id = _advice_left_unkept_until_the_consultation()
+    session.do(c.KeepForConsultation("m3", advice_id, "kept-1"))
+    with pytest.raises(DomainError) as refused:
+        session.do(c.KeepForConsultation("m3", advice_id, "kept-2"))
+    assert refused.value.key == "error.already_kept"
+
+
+def test_advice_no_longer_held_during_the_consultation_tells_its_author_to_post_it_now() -> None:
+    session, advice_id = _advice_left_unkept_until_the_consultation()
+    session.case = session.case.replace(parked=())  # held no more, as in a case opened earlier
+    with pytest.raises(DomainError) as refused:
+        session.do(c.KeepForConsultation("m3", advice_id, "kept-1"))
+    assert refused.value.key == "error.advice_no_longer_held"
+
+
+def test_advice_still_unkept_is_let_go_when_the_consultation_ends() -> None:
+    session, _ = _advice_left_unkept_until_the_consultation()
+    session.finish_phase()
+    assert session.phase() is Phase.ACTION_PLAN
+    assert session.case.parked == ()

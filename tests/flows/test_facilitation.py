@@ -255,7 +255,7 @@ def test_reassigning_the_client_swaps_roles() -> None:
 def test_advice_the_new_client_kept_for_the_consultation_is_dropped_when_the_case_becomes_theirs() -> None:
     session = open_case()
     advice = session.reply("m3", "You should talk to HR.").contributions[0]
-    session.do(c.KeepForConsultation("m3", advice.id))
+    session.do(c.KeepForConsultation("m3", advice.id, "kept-1"))
     session.do(c.ReassignClient(FAC, "m3"))
     assert session.case.parked == ()
 

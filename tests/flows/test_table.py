@@ -65,7 +65,7 @@ INSTANCES: dict[type[c.Command], Callable[[str, Case], c.Command]] = {
     c.Reply: lambda a, case: c.Reply(a, "r-new", "What did your manager say?"),
     c.NoMoreQuestions: lambda a, case: c.NoMoreQuestions(a),
     c.ReadyForContract: lambda a, case: c.ReadyForContract(a),
-    c.KeepForConsultation: lambda a, case: c.KeepForConsultation(a, _parked_id(case)),
+    c.KeepForConsultation: lambda a, case: c.KeepForConsultation(a, _parked_id(case), "kept-new"),
     c.PostContract: lambda a, case: c.PostContract(a, "contract-new", "Help me rebuild trust."),
     c.Acknowledge: lambda a, case: c.Acknowledge(a, "ack-new", True),
     c.Done: lambda a, case: c.Done(a),
@@ -136,7 +136,8 @@ PROTOCOL: dict[type[c.Command], dict[Phase, set[Role]]] = {
     c.Reply: dict.fromkeys(Phase, _PEOPLE),  # every reply is recorded, never refused
     c.NoMoreQuestions: {P.CLARIFICATION: {R.CONSULTANT}},
     c.ReadyForContract: {P.CLARIFICATION: {R.CLIENT}},
-    c.KeepForConsultation: {P.CLARIFICATION: {R.CONSULTANT}, P.CONTRACT: {R.CONSULTANT}},
+    # Refined from DESIGN §1: pressed once the consultation is open, it posts the advice then.
+    c.KeepForConsultation: {phase: {R.CONSULTANT} for phase in (P.CLARIFICATION, P.CONTRACT, P.CONSULTATION)},
     c.PostContract: {P.CONTRACT: {R.CLIENT}},
     c.Acknowledge: {P.CONTRACT: {R.CONSULTANT}},
     c.Done: {P.CONSULTATION: {R.CONSULTANT}},

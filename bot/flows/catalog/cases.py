@@ -192,6 +192,10 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "Kept: your advice will be posted when the consultation phase opens.",
         "C'est noté : votre conseil sera publié à l'ouverture de la phase de consultation.",
     ),
+    "consultation.kept_posted": (
+        "The consultation is open: your advice is posted in the thread now.",
+        "La consultation est ouverte : votre conseil est publié dans le fil dès maintenant.",
+    ),
     "consultation.contract_reminder": (
         "Reminder of the contract: {contract}",
         "Rappel du contrat : {contract}",

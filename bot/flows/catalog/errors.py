@@ -83,6 +83,11 @@ ERROR_MESSAGES: dict[str, tuple[str, str]] = {
         "There is no advice of yours to keep here.",
         "Il n'y a pas de conseil de votre part à garder ici.",
     ),
+    "error.advice_no_longer_held": (
+        "That advice is no longer held for you. The consultation is open: post it in the case's thread now.",
+        "Ce conseil n'est plus gardé pour vous. La consultation est ouverte : publiez-le dès maintenant "
+        "dans le fil du cas.",
+    ),
     "error.already_kept": ("That advice is already kept.", "Ce conseil est déjà gardé."),
     "error.no_plan_yet": ("There is no action plan yet.", "Il n'y a pas encore de plan d'action."),
     "error.already_endorsed": ("You already endorsed this plan.", "Vous avez déjà approuvé ce plan."),
