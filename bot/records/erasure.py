@@ -1,6 +1,7 @@
 """Erase my data: a member's journal and personal settings go, their id and name are replaced
 everywhere by a stable pseudonym ("a former member (2)"), and the erasure is recorded (not
-what was erased). Also: a facilitator erasing a member who left, or deleting a whole circle.
+what was erased). A member who left may still erase their own data. Also: a facilitator
+erasing a member who left, or deleting a whole circle.
 
 Every step asks for a confirmation first: the command answers with a button, and only the
 press (checked again then) erases.
@@ -79,7 +80,7 @@ async def _check_member_erasure(uow: UnitOfWork, circle: Circle, actor: str, tar
             # A mistyped name, or someone erased already: say so rather than announce an erasure.
             raise DomainError("records.error.nothing_kept", who=target)
         places = [circle]
-    elif circle.member(actor) is None and circle.pending_member(actor) is None:
+    elif not _known_to(circle, actor):
         raise DomainError("error.not_member")
     else:
         places = [circle, *await _other_circles_of(uow, circle, target)]
@@ -94,6 +95,12 @@ async def _check_member_erasure(uow: UnitOfWork, circle: Circle, actor: str, tar
         if member is not None and member.facilitator and others and not any(m.facilitator for m in others):
             raise DomainError(f"records.error.last_facilitator{suffix}", **elsewhere)
     return places
+
+
+def _known_to(circle: Circle, user_id: str) -> bool:
+    """Whether the circle keeps a membership of `user_id`: someone who left may still erase
+    what the circle keeps of them."""
+    return any(find(user_id) for find in (circle.member, circle.pending_member, circle.departed_member))
 
 
 async def _other_circles_of(uow: UnitOfWork, circle: Circle, user_id: str) -> list[Circle]:

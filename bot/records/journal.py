@@ -2,6 +2,8 @@
 
 Nobody but its author reads a journal: not other members, not facilitators. Entries live in
 their own table; learnings are the member's own LEARNING contributions in the circle's cases.
+A member who left still reads their journal (it is theirs, kept until they erase it) but no
+longer writes in it: it is the journal of their practice in this circle.
 """
 
 from __future__ import annotations
@@ -38,16 +40,25 @@ def journal_form(language: str) -> Form:
     )
 
 
-def _require_member(circle: Circle, actor: str) -> None:
-    if circle.member(actor) is None:
+def _require_reader(circle: Circle, actor: str) -> None:
+    if circle.member(actor) is None and circle.departed_member(actor) is None:
         raise DomainError("error.not_member")
+
+
+def _require_writer(circle: Circle, actor: str) -> None:
+    if circle.member(actor) is not None:
+        return
+    if circle.departed_member(actor) is not None:
+        raise DomainError("records.error.journal_closed")
+    raise DomainError("error.not_member")
 
 
 async def slash(uow: UnitOfWork, circle: Circle, actor: str, args: tuple[str, ...], now: datetime) -> Outcome:
     """`/codev journal` opens the form; `/codev journal list` reads one's own journal back."""
-    _require_member(circle, actor)
+    _require_reader(circle, actor)
     language = circle.settings.language
     if not args:
+        _require_writer(circle, actor)
         return Outcome(form=journal_form(language))
     if args[0].lower() not in _LIST_WORDS:
         raise DomainError("records.error.journal_usage")
@@ -59,7 +70,7 @@ async def slash(uow: UnitOfWork, circle: Circle, actor: str, args: tuple[str, ..
 async def write(
     uow: UnitOfWork, circle: Circle, actor: str, values: Mapping[str, str], entry_id: str, now: datetime
 ) -> Outcome:
-    _require_member(circle, actor)
+    _require_writer(circle, actor)
     text = clean_text(values.get("entry") or "", limit=MAX_FIELD, field="journal")
     written = (values.get("case") or "").strip()
     number = await _case_number(uow, circle, written)

@@ -162,6 +162,30 @@ async def test_two_erased_members_keep_distinct_pseudonyms(driver: Driver) -> No
 
 
 @pytest.mark.asyncio
+async def test_a_member_who_left_is_asked_to_confirm_erasing_their_own_data(driver: Driver) -> None:
+    await full_consultation(driver)
+    accepted(await driver.slash(DAN, "leave"))
+
+    outcome = accepted(await driver.slash(DAN, "forget-me"))
+
+    assert outcome.notices[0].text == say("en", "records.confirm_self")
+    assert [(b.action, b.value) for b in outcome.notices[0].buttons] == [(CONFIRM_MEMBER, DAN)]
+
+
+@pytest.mark.asyncio
+async def test_a_member_who_left_erases_their_own_data_and_no_cell_holds_their_id(driver: Driver) -> None:
+    await full_consultation(driver)
+    accepted(await driver.fill(DAN, "journal", {"entry": "My own notes."}))
+    accepted(await driver.slash(DAN, "leave"))
+
+    accepted(await driver.press(DAN, CONFIRM_MEMBER, value=DAN))
+
+    assert await cells_holding(driver.sessions, rf"\b{DAN}\b") == []
+    [erasure] = await rows_in(driver.sessions, "erasures")
+    assert erasure["by_facilitator"] is False
+
+
+@pytest.mark.asyncio
 async def test_a_facilitator_erases_a_member_who_left_and_no_cell_holds_their_id(driver: Driver) -> None:
     await full_consultation(driver)
     accepted(await driver.slash(DAN, "leave"))

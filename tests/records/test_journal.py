@@ -50,6 +50,39 @@ async def test_an_entry_naming_a_case_that_does_not_exist_is_saved_without_it_an
 
 
 @pytest.mark.asyncio
+async def test_a_member_who_left_still_reads_back_their_own_journal(driver: Driver) -> None:
+    await driver.start_circle()
+    accepted(await driver.fill(BOB, "journal", {"entry": "Silence is a tool."}))
+    accepted(await driver.slash(BOB, "leave"))
+
+    outcome = accepted(await driver.slash(BOB, "journal list"))
+
+    assert ": Silence is a tool." in outcome.notices[0].text
+
+
+@pytest.mark.asyncio
+async def test_a_member_who_left_is_told_their_journal_takes_no_new_entries(driver: Driver) -> None:
+    await driver.start_circle()
+    accepted(await driver.slash(BOB, "leave"))
+
+    outcome = await driver.slash(BOB, "journal")
+
+    assert refusal_text(outcome) == say("en", "records.error.journal_closed")
+
+
+@pytest.mark.asyncio
+async def test_a_journal_entry_sent_after_leaving_is_refused_and_not_saved(driver: Driver) -> None:
+    await driver.start_circle()
+    accepted(await driver.slash(BOB, "leave"))
+
+    outcome = await driver.fill(BOB, "journal", {"entry": "Written from the door."})
+    listed = accepted(await driver.slash(BOB, "journal list"))
+
+    assert refusal_text(outcome) == say("en", "records.error.journal_closed")
+    assert "Written from the door." not in listed.notices[0].text
+
+
+@pytest.mark.asyncio
 async def test_a_member_asking_for_another_members_journal_is_refused(driver: Driver) -> None:
     await driver.start_circle()
     accepted(await driver.fill(CLIENT, "journal", {"entry": "Private thought."}))

@@ -128,6 +128,12 @@ RECORD_MESSAGES.update(
             "Un journal d'apprentissage est privé : seul·e son auteur·rice peut le lire, "
             "y compris face aux personnes animatrices.",
         ),
+        "records.error.journal_closed": (
+            "You left this circle: your journal takes no new entries, but you can still read it "
+            "(/codev journal list) or erase your data (/codev forget-me).",
+            "Vous avez quitté ce cercle : votre journal ne prend plus de nouvelles entrées, mais vous "
+            "pouvez encore le lire (/codev journal list) ou effacer vos données (/codev forget-me).",
+        ),
         "records.error.journal_usage": (
             "Usage: /codev journal (write an entry) or /codev journal list (read yours).",
             "Usage : /codev journal (écrire une entrée) ou /codev journal list (lire le vôtre).",
