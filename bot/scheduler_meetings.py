@@ -181,7 +181,11 @@ class MeetingJobs:
                     settled.setdefault(("sent", None), []).append(waiting.row.id)
             open_cases = await _active_cases(session, {circle.id for circle, _ in running})
             updates = await _last_updates(session, [case for found in open_cases.values() for case in found])
-            queued = [(job, _queued_by(circle, open_cases.get(circle.id, []), job, updates)) for circle, job in running]
+            nudged = await _nudged(session, [(job, open_cases.get(circle.id, [])) for circle, job in running])
+            queued = [
+                (job, _queued_by(circle, open_cases.get(circle.id, []), job, updates, nudged))
+                for circle, job in running
+            ]
             dialect = session.get_bind().dialect.name
             for (outcome, why), ids in settled.items():
                 settle = {"p_status": outcome, "p_sent_at": now if outcome == "sent" else None, "p_reason": why}
@@ -225,7 +229,8 @@ class MeetingJobs:
         if job.job is MeetingJob.HELD:
             await _held(uow, circle, cases, now)
             return
-        await _queue(uow, [(job, _queued_by(circle, cases, job, await _last_updates(uow.session, cases)))], now)
+        updates, nudged = await _last_updates(uow.session, cases), await _nudged(uow.session, [(job, cases)])
+        await _queue(uow, [(job, _queued_by(circle, cases, job, updates, nudged))], now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,15 +252,20 @@ def _settle_future(done: asyncio.Future[None], error: Exception | None) -> None:
 
 
 def _queued_by(
-    circle: Circle, cases: Sequence[Case], job: MeetingTimer, last_updates: Mapping[str, datetime]
+    circle: Circle,
+    cases: Sequence[Case],
+    job: MeetingTimer,
+    last_updates: Mapping[str, datetime],
+    nudged: Collection[str],
 ) -> Sequence[Effect]:
-    """What a nudge, reminder or digest job queues."""
+    """What a nudge, reminder or digest job queues (`nudged`: the cases whose client was
+    nudged for the job's meeting)."""
     assert job.meeting_at is not None
     match job.job:
         case MeetingJob.NUDGE:
             return meetings.nudges(circle, cases, job)
         case MeetingJob.REMINDER:
-            return meetings.reminders(circle, cases, job, last_updates)
+            return meetings.reminders(circle, cases, job, last_updates, nudged)
         case MeetingJob.DIGEST:
             return [meetings.digest(circle, cases, job.meeting_at, last_updates)]
         case _:
@@ -400,6 +410,22 @@ async def _held(uow: _Work, circle: Circle, cases: Iterable[Case], now: datetime
             continue
         await save_step(uow, circle, case, step, now)
         circle = step.circle
+
+
+async def _nudged(session: AsyncSession, jobs: Sequence[tuple[MeetingTimer, Sequence[Case]]]) -> set[str]:
+    """The cases, among those of the REMINDER jobs, whose client was nudged for that meeting
+    (the nudge is queued under its `message_key`)."""
+    keys = {
+        meetings.nudge_key(job, case.id): case.id
+        for job, cases in jobs
+        if job.job is MeetingJob.REMINDER
+        for case in cases
+        if case.phase is Phase.FOLLOW_UP
+    }
+    if not keys:
+        return set()
+    found = await session.execute(select(outbox.c.dedupe_key).where(outbox.c.dedupe_key.in_(keys)))
+    return {keys[key] for key in found.scalars()}
 
 
 async def _last_updates(session: AsyncSession, cases: Sequence[Case]) -> dict[str, datetime]:

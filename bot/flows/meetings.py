@@ -17,7 +17,8 @@ since, a paused circle or a meeting already past send nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -114,6 +115,11 @@ def dedupe_key(job: MeetingTimer) -> str:
     return f"{_job_of_meeting(job)}:{job.zone}"
 
 
+def nudge_key(job: MeetingTimer, case_id: str) -> str:
+    """The `message_key` of the nudge that came before `job` (a reminder) for this case."""
+    return message_key(dataclasses.replace(job, job=MeetingJob.NUDGE), case_id)
+
+
 def message_key(job: MeetingTimer, case_id: str) -> str:
     """Names the nudge or reminder of one case for one meeting, whichever zone's job sends it:
     a change of time zone plans the job under another name, yet its client is asked once."""
@@ -188,13 +194,19 @@ def nudges(circle: Circle, cases: Sequence[Case], job: MeetingTimer) -> list[Eff
 
 
 def reminders(
-    circle: Circle, cases: Sequence[Case], job: MeetingTimer, last_update: Mapping[str, datetime]
+    circle: Circle,
+    cases: Sequence[Case],
+    job: MeetingTimer,
+    last_update: Mapping[str, datetime],
+    nudged: Collection[str],
 ) -> list[Effect]:
-    """The REMINDER of one zone: only clients whose case got no update for this meeting."""
+    """The REMINDER of one zone: only clients whose case got no update for this meeting. A
+    client never nudged for it (the meeting was set after the nudge's time, or the circle was
+    paused then) is asked as a nudge asks, not reminded of a question never put to them."""
     assert job.meeting_at is not None
     since = updates_since(circle, job.meeting_at)
     return [
-        _ask(circle, case, "meeting.reminder", job.meeting_at, job.zone)
+        _ask(circle, case, "meeting.reminder" if case.id in nudged else "meeting.nudge", job.meeting_at, job.zone)
         for case in open_plans(circle, cases)
         if member_zone(circle, case.client_id) == job.zone
         and asked_for(circle, case, job.meeting_at)

@@ -284,3 +284,16 @@ async def test_a_client_nudged_before_the_circle_changes_time_zone_is_not_nudged
 
     nudges = [d for d in harness.platform.dms("ann") if "How is your action plan" in d.effect.text]  # type: ignore[union-attr]
     assert [nudge.at for nudge in nudges] == [utc(2026, 10, 26, 8)]
+
+
+@pytest.mark.asyncio
+async def test_a_meeting_set_after_its_nudge_time_asks_its_client_first_instead_of_reminding_them(
+    sessions: Sessions,
+) -> None:
+    harness = await started(sessions, "UTC", Cadence())  # 2026-10-20 12:00, a Tuesday
+    await by_the_engine(harness, c.AddMeeting("fay", wall("2026-10-22 15:00")))  # nudge time: 10-20 09:00
+
+    await harness.advance_to(utc(2026, 10, 22, 12))
+
+    [asked] = harness.platform.dms("ann")
+    assert "How is your action plan" in asked.effect.text  # type: ignore[union-attr]

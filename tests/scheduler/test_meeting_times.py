@@ -163,7 +163,7 @@ def test_a_plan_posted_after_its_client_was_to_be_nudged_gets_no_reminder() -> N
     fresh = dataclasses.replace(a_follow_up("ann"), phase_started_at=meeting - timedelta(days=1, hours=7))
     reminder = next(job for job in meetings.jobs_for(circle, meeting) if job.job is MeetingJob.REMINDER)
 
-    assert meetings.reminders(circle, [fresh], reminder, {}) == []
+    assert meetings.reminders(circle, [fresh], reminder, {}, {fresh.id}) == []
 
 
 def test_the_digest_is_written_in_french_for_a_french_circle() -> None:
