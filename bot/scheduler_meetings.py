@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, select, update
+from sqlalchemy import Text, and_, bindparam, cast, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -179,7 +179,8 @@ class MeetingJobs:
                 else:
                     running.append((circle, waiting.job))
                     settled.setdefault(("sent", None), []).append(waiting.row.id)
-            open_cases = await _active_cases(session, {circle.id for circle, _ in running})
+            closed_since = min((_closed_since(circle, job, now) for circle, job in running), default=now)
+            open_cases = await _cases_in_view(session, {circle.id for circle, _ in running}, closed_since)
             updates = await _last_updates(session, [case for found in open_cases.values() for case in found])
             nudged = await _nudged(session, [(job, open_cases.get(circle.id, [])) for circle, job in running])
             queued = [
@@ -225,10 +226,11 @@ class MeetingJobs:
     async def _run(self, uow: _Work, circle: Circle, job: MeetingTimer, now: datetime) -> None:
         if job.job is MeetingJob.PLAN:
             return  # planned by the caller
-        cases = await uow.cases.list_for_circle(circle.id, active_only=True)
         if job.job is MeetingJob.HELD:
+            cases = await uow.cases.list_for_circle(circle.id, active_only=True)
             await _held(uow, circle, cases, now)
             return
+        cases = (await _cases_in_view(uow.session, [circle.id], _closed_since(circle, job, now))).get(circle.id, [])
         updates, nudged = await _last_updates(uow.session, cases), await _nudged(uow.session, [(job, cases)])
         await _queue(uow, [(job, _queued_by(circle, cases, job, updates, nudged))], now)
 
@@ -300,7 +302,7 @@ class _Templates:
 
     take_over: Any
     circles: Any
-    active_cases: Any
+    cases_in_view: Any
     settle: Any
 
 
@@ -313,8 +315,14 @@ def _templates(dialect: str) -> _Templates:
         .values(claimed_by=worker)
         .returning(outbox.c.id),
         circles=select(circles.c.id, _CIRCLE_STATE).where(in_ids(circles.c.id, dialect)),
-        active_cases=select(cases.c.circle_id, _CASE_STATE)
-        .where(in_ids(cases.c.circle_id, dialect), cases.c.phase.not_in(_ENDED_PHASES))
+        cases_in_view=select(cases.c.circle_id, _CASE_STATE)
+        .where(
+            in_ids(cases.c.circle_id, dialect),
+            or_(
+                cases.c.phase.not_in(_ENDED_PHASES),
+                and_(cases.c.phase == Phase.CLOSED.value, cases.c.closed_at >= bindparam("p_closed_since")),
+            ),
+        )
         .order_by(cases.c.opened_at, cases.c.id),
         settle=update(outbox)
         .where(in_ids(outbox.c.id, dialect))
@@ -349,13 +357,17 @@ async def _circles_by_id(session: AsyncSession, circle_ids: Collection[str]) -> 
     return {circle_id: codec.decode_circle_text(state) for circle_id, state in found}
 
 
-async def _active_cases(session: AsyncSession, circle_ids: Collection[str]) -> dict[str, list[Case]]:
+async def _cases_in_view(
+    session: AsyncSession, circle_ids: Collection[str], closed_since: datetime
+) -> dict[str, list[Case]]:
     """Each circle's cases in progress, as `CaseRepository.list_for_circle(active_only=True)`
-    lists them (by opening), for many circles in one read."""
+    lists them (by opening), and those closed since `closed_since` (a digest tells of the
+    update that completed a plan), for many circles in one read."""
     if not circle_ids:
         return {}
     dialect = session.get_bind().dialect.name
-    found = await session.execute(_templates(dialect).active_cases, ids_param(dialect, sorted(circle_ids)))
+    parameters = ids_param(dialect, sorted(circle_ids)) | {"p_closed_since": closed_since}
+    found = await session.execute(_templates(dialect).cases_in_view, parameters)
     listed: dict[str, list[Case]] = {}
     for circle_id, state in found:
         listed.setdefault(circle_id, []).append(codec.decode_case_text(state))
@@ -428,9 +440,16 @@ async def _nudged(session: AsyncSession, jobs: Sequence[tuple[MeetingTimer, Sequ
     return {keys[key] for key in found.scalars()}
 
 
+def _closed_since(circle: Circle, job: MeetingTimer, now: datetime) -> datetime:
+    """From when a closed case still belongs in the job's digest: since its updates count."""
+    if job.job is not MeetingJob.DIGEST or job.meeting_at is None:
+        return now
+    return meetings.updates_since(circle, job.meeting_at)
+
+
 async def _last_updates(session: AsyncSession, cases: Sequence[Case]) -> dict[str, datetime]:
-    """When each follow-up case last got an update from its client."""
-    following = [case.id for case in cases if case.phase is Phase.FOLLOW_UP]
+    """When each follow-up case (or one closed since) last got an update from its client."""
+    following = [case.id for case in cases if case.phase in (Phase.FOLLOW_UP, Phase.CLOSED)]
     if not following:
         return {}
     query = (

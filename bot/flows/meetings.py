@@ -263,11 +263,20 @@ def digest(circle: Circle, cases: Sequence[Case], meeting_at: datetime, last_upd
     since = updates_since(circle, meeting_at)
     following = open_plans(circle, cases)
     received = [case for case in following if _updated(case, last_update, since)]
+    # A plan completed by an update since the last meeting closed its case: still news.
+    completed = [
+        case
+        for case in sorted(cases, key=lambda case: case.number)
+        if case.phase is Phase.CLOSED
+        and case.closed_at is not None
+        and case.closed_at >= since
+        and _updated(case, last_update, since)
+    ]
     missing = [
         case for case in following if not _updated(case, last_update, since) and asked_for(circle, case, meeting_at)
     ]
 
-    def listed(found: Sequence[Case], key: str, none: str) -> str:
+    def listed(found: Sequence[Case], key: str) -> str:
         lines = [
             say(
                 circle,
@@ -279,7 +288,7 @@ def digest(circle: Circle, cases: Sequence[Case], meeting_at: datetime, last_upd
             )
             for case in found
         ]
-        return "\n".join(lines) or say(circle, none)
+        return "\n".join(lines)
 
     queue = [user for user in circle.rotation.queue if circle.member(user) is not None]
     text = say(
@@ -287,9 +296,12 @@ def digest(circle: Circle, cases: Sequence[Case], meeting_at: datetime, last_upd
         "digest.text",
         circle=circle.name,
         when=_meeting_text(circle, meeting_at, zone),
-        in_flight=listed(in_flight, "digest.case_line", "digest.no_case"),
-        received=listed(received, "digest.update_line", "digest.no_update"),
-        missing=listed(missing, "digest.update_line", "digest.no_update"),
+        in_flight=listed(in_flight, "digest.case_line") or say(circle, "digest.no_case"),
+        received="\n".join(
+            filter(None, (listed(received, "digest.update_line"), listed(completed, "digest.completed_line")))
+        )
+        or say(circle, "digest.no_update"),
+        missing=listed(missing, "digest.update_line") or say(circle, "digest.no_update"),
         next_client=circle.name_of(queue[0]) if queue else say(circle, "digest.nobody"),
     )
     return Post(circle.id, text)

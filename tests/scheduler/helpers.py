@@ -199,13 +199,15 @@ async def get_case(sessions: Sessions, case_id: str) -> Case:
     return case
 
 
-async def post_update(sessions: Sessions, case_id: str, now: datetime, item: int = 1) -> None:
+async def post_update(
+    sessions: Sessions, case_id: str, now: datetime, item: int = 1, status: ItemStatus = ItemStatus.PARTLY
+) -> None:
     """The client posts an update through the engine, as the update form would."""
     async with UnitOfWork(sessions) as uow:
         case = await uow.cases.get(case_id)
         assert case is not None
         circle = await uow.circles.get(case.circle_id)
         assert circle is not None
-        command = c.PostUpdate(case.client_id, f"update-{case_id}-{now.isoformat()}", item, ItemStatus.PARTLY, "on it")
+        command = c.PostUpdate(case.client_id, f"update-{case_id}-{item}-{now.isoformat()}", item, status, "on it")
         await save_step(uow, circle, case, handle_case(circle, case, command, now), now)
         await uow.commit()

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.flows import commands as c
 from bot.flows.circle_engine import handle_circle
 from bot.flows.effects import MeetingJob, MeetingTimer
-from bot.flows.model import Cadence, Phase
+from bot.flows.model import Cadence, ItemStatus, Phase
 from bot.routing import save_step
 from bot.storage.outbox import MEETING_KIND
 from bot.storage.uow import UnitOfWork
@@ -297,3 +297,18 @@ async def test_a_meeting_set_after_its_nudge_time_asks_its_client_first_instead_
 
     [asked] = harness.platform.dms("ann")
     assert "How is your action plan" in asked.effect.text  # type: ignore[union-attr]
+
+
+@pytest.mark.asyncio
+async def test_the_digest_tells_of_the_update_that_completed_a_plan_and_closed_its_case(sessions: Sessions) -> None:
+    harness = await started(sessions, "UTC", Cadence(dates=(wall("2026-10-27 15:00"),)))
+    await harness.advance_to(utc(2026, 10, 25, 10))
+    for item in (1, 2):
+        await post_update(sessions, "case-1", harness.clock(), item, ItemStatus.DONE)
+    assert (await get_case(sessions, "case-1")).phase is Phase.CLOSED
+
+    await harness.advance_to(utc(2026, 10, 27))
+
+    digest = harness.platform.posts()[0].effect.text  # type: ignore[union-attr]
+    received = digest.split("Updates received")[1].split("Updates still missing")[0]
+    assert "Problem 1" in received

@@ -35,6 +35,10 @@ SCHEDULING_MESSAGES: dict[str, tuple[str, str]] = {
         "• Case {number}, {title} ({client})",
         "• Cas {number}, {title} ({client})",
     ),
+    "digest.completed_line": (
+        "• Case {number}, {title} ({client}): plan completed, case closed",
+        "• Cas {number}, {title} ({client}) : plan mené à bien, cas clos",
+    ),
     "digest.no_case": ("• none", "• aucun"),
     "digest.no_update": ("• none", "• aucune"),
     "digest.nobody": ("nobody in the queue", "personne dans la file"),
