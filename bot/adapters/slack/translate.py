@@ -150,6 +150,10 @@ def button(body: Body) -> Incoming | None:
     acts_at_once = (
         action in actions.IMMEDIATE or action in actions.CIRCLE_ACTIONS or (action == "signal" and payload.value)
     )
+    # A press that only asks first changes nothing: asked again (the ephemeral question is
+    # gone once Slack reloads), it must be answered again, not taken for a redelivery.
+    if action in actions.CONFIRM_FIRST and payload.value != actions.CONFIRMED:
+        acts_at_once = False
     event_id = None
     if acts_at_once:
         seen = container.get("message_ts") or message.get("ts") or ""

@@ -240,6 +240,22 @@ async def test_a_slash_command_is_acknowledged_before_it_is_applied_and_answered
 
 
 @pytest.mark.asyncio
+async def test_withdraw_pressed_again_on_an_unchanged_card_asks_again(world: SlackWorld) -> None:
+    await start_circle(world)
+    card = await open_case(world)
+    await world.click(CLIENT, "withdraw", card)  # its question is gone once Slack reloads
+
+    await world.click(CLIENT, "withdraw", card)
+
+    questions = [
+        call
+        for call in world.fake.called("chat.postEphemeral")
+        if call.params.get("user") == CLIENT and "codev:withdraw:" in str(call.params.get("blocks"))
+    ]
+    assert len(questions) == 2
+
+
+@pytest.mark.asyncio
 async def test_withdraw_on_the_card_asks_privately_and_its_answer_withdraws_the_case(
     world: SlackWorld,
 ) -> None:
