@@ -139,7 +139,10 @@ def read_case_form(form_id: str, actor: str, contribution_id: str, values: Mappi
         actions = _value(values, "actions")
         # One action per line, numbered or bulleted or not: each becomes a bullet of its own.
         lines = "\n".join(f"- {without_bullet(line)}" for line in actions.splitlines() if line.strip())
-        _, items = parse_plan(lines, today)
+        try:
+            _, items = parse_plan(lines, today)
+        except DomainError as refusal:  # every line read here is one of the actions
+            raise refusal.about("actions") from None
         return c.PostPlan(actor, contribution_id, synthesis, items)
     if form_id == "update":
         item = _value(values, "item")

@@ -213,6 +213,8 @@ async def _load_place(
 def _refused_field(refusal: DomainError) -> dict[str, str]:
     """The form field a refusal is about ("field.title" -> "title"), for adapters that can
     show the reason beside it."""
+    if refusal.form_field:
+        return {"field": refusal.form_field}
     named = refusal.params.get("field")
     if isinstance(named, str) and named.startswith("field."):
         return {"field": named.removeprefix("field.")}

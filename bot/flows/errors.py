@@ -12,6 +12,14 @@ class DomainError(Exception):
         self.params = params
         # Set when the refusal should be read in another language than the circle's.
         self.language: str | None = None
+        # The form field it is about, when only the caller knows (the plan form's actions
+        # field holds every action its refusal may name): adapters show it beside that field.
+        self.form_field: str | None = None
+
+    def about(self, form_field: str) -> DomainError:
+        """This refusal, shown beside the form field `form_field`."""
+        self.form_field = form_field
+        return self
 
     def __repr__(self) -> str:
         return f"DomainError({self.key!r}, {self.params!r})"

@@ -24,7 +24,7 @@ def check_timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         found = _zones_by_folded_name().get(wanted.casefold())
         if found is None:
-            raise DomainError("error.bad_timezone", value=wanted) from None
+            raise DomainError("error.bad_timezone", value=wanted).about("timezone") from None
         return found
     return wanted
 
@@ -38,7 +38,7 @@ def parse_language(value: str) -> Language:
     try:
         return Language(value.strip().lower())
     except ValueError:
-        raise DomainError("error.bad_choice", value=value, choices="en, fr") from None
+        raise DomainError("error.bad_choice", value=value, choices="en, fr").about("language") from None
 
 
 def _flag(value: str) -> bool:

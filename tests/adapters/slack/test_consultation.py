@@ -173,6 +173,29 @@ async def test_a_refused_modal_shows_the_reason_beside_the_field_at_fault(world:
 
 
 @pytest.mark.asyncio
+async def test_an_unknown_time_zone_in_the_setup_modal_is_shown_beside_the_time_zone(world: SlackWorld) -> None:
+    await world.command(FAC, "setup")
+
+    answer = await world.submit(FAC, {"name": "Leaders", "language": "en", "timezone": "Mars/Olympus"})
+
+    assert list(answer.json()["errors"]) == ["timezone"]
+
+
+@pytest.mark.asyncio
+async def test_a_past_date_in_the_plan_modal_is_shown_beside_the_actions(world: SlackWorld) -> None:
+    await start_circle(world)
+    card = await open_case(world)
+    for _ in range(3):  # clarification → contract → consultation → action plan
+        await world.command(FAC, "advance 1")
+        await world.deliver()  # the card, with the plan's button
+    await world.click(CLIENT, "post_plan", card)
+
+    answer = await world.submit(CLIENT, {"synthesis": "Talk first.", "actions": "Meet them both (by 1999-01-01)"})
+
+    assert list(answer.json()["errors"]) == ["actions"]
+
+
+@pytest.mark.asyncio
 async def test_setup_in_a_channel_the_bot_cannot_post_in_says_how_to_invite_it(world: SlackWorld) -> None:
     world.fake.not_member.add("GPRIVATE")
 
