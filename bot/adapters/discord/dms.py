@@ -3,7 +3,8 @@ direct message; when their DMs are closed (Discord code 50007), a mention in the
 
 "At hand" means the member acted through an interaction (a command, a button, a form) in
 this server within the last minutes, about the same thing: on the same case (its card or its
-thread), or, for a message about no case, in the circle's channel. Its token can still carry
+thread), or, for a private notice about no case, in the circle's channel (a direct message
+about no case always goes by DM). Its token can still carry
 follow-ups, and the member is looking right there. A nudge about a thread reply finds no
 interaction about that case, and goes by DM; so does what the adapter itself tells the sender
 of a thread message (`direct_or_mention`).
@@ -82,7 +83,9 @@ def _about(handy: Handy, effect: DirectMessage | Ephemeral | SendFile, address: 
     if handy.origin.channel_id != address.channel_id:
         return False
     if effect.case_id is None:
-        return True
+        # A direct message about no case comes of someone else's act (a swap of turns to
+        # accept): it goes where it lasts and notifies, not onto an interaction of another matter.
+        return not isinstance(effect, DirectMessage)
     if handy.case_id == effect.case_id:
         return True
     return handy.origin.thread_ref is not None and handy.origin.thread_ref == address.thread_ref

@@ -289,9 +289,10 @@ class Interactions:
             return
         messages = [(piece, notice.buttons) for notice in outcome.notices for piece in _pieces(notice)]
         if not messages:
-            if component and not deferred:
+            if component and not deferred and interaction.guild_id is not None:
                 await interaction.response.defer()  # a silent acknowledgement: the card shows the change
                 return
+            # In a DM no card shows what the press did: it is answered in words.
             messages = [(t(language, "discord.done"), ())]
         for text, buttons in messages:
             await _say(interaction, text, buttons)
