@@ -10,6 +10,8 @@ stays within Discord's 100 characters.
 from __future__ import annotations
 
 import re
+import secrets
+import time
 from dataclasses import dataclass
 
 PREFIX = "cv"
@@ -36,19 +38,45 @@ _CODES: dict[str, str] = {
     "accept_swap": "as",
 }
 _ACTIONS = {code: action for action, code in _CODES.items()}
+_HELD = "^"  # marks a value held in memory (see `custom_id`)
+HELD_FOR = 3600.0  # seconds a held value stays
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass(frozen=True, slots=True)
 class Press:
-    """What a button says: the action, its case and value, and (from a DM) the circle's place."""
+    """What a button says: the action, its case and value, and (from a DM) the circle's place.
+    `lost`: its value was held in memory (see `custom_id`) and is not any more."""
 
     action: str
     case_id: str | None
     value: str
     guild_id: str | None = None
     channel_id: str | None = None
+    lost: bool = False
+
+
+class _HeldValues:
+    """Button values no custom id can carry, by token, for `HELD_FOR` seconds."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[str, float]] = {}
+
+    def hold(self, value: str) -> str:
+        now = time.monotonic()
+        for token in [k for k, (_, since) in self._held.items() if now - since > HELD_FOR]:
+            del self._held[token]
+        token = secrets.token_hex(6)
+        self._held[token] = (value, now)
+        return token
+
+    def get(self, token: str) -> str | None:
+        found = self._held.get(token)
+        return None if found is None or time.monotonic() - found[1] > HELD_FOR else found[0]
+
+
+_held_values = _HeldValues()
 
 
 def _b36(number: int) -> str:
@@ -63,7 +91,7 @@ def _b36(number: int) -> str:
 def _pack(text: str) -> str:
     if _HEX32.match(text):
         return "~" + _b36(int(text, 16))
-    if ":" in text or "~" in text or "." in text:
+    if ":" in text or "~" in text or "." in text or text.startswith(_HELD) or any(c.isspace() for c in text):
         raise ValueError(f"cannot carry {text!r} in a custom id")
     return text
 
@@ -75,13 +103,28 @@ def _unpack(text: str) -> str:
 
 
 def encode(press: Press) -> str:
-    parts = [PREFIX, _CODES.get(press.action, press.action), _pack(press.case_id or ""), _pack(press.value)]
+    return _encoded(press, _pack(press.value))
+
+
+def _encoded(press: Press, value: str) -> str:
+    parts = [PREFIX, _CODES.get(press.action, press.action), _pack(press.case_id or ""), value]
     if press.guild_id and press.channel_id:
         parts.append(f"{_b36(int(press.guild_id))}.{_b36(int(press.channel_id))}")
     custom_id = ":".join(parts)
     if len(custom_id) > MAX_CUSTOM_ID:
         raise ValueError(f"custom id too long ({len(custom_id)}): {custom_id}")
     return custom_id
+
+
+def custom_id(press: Press) -> str:
+    """`encode(press)`; for a value no custom id can carry (a name typed with the command,
+    free text: too long, or with spaces), one naming it held in memory. Such a button is an
+    answer to a command just made: it works for `HELD_FOR`, and not after a restart (the
+    press then says to run the command again)."""
+    try:
+        return encode(press)
+    except ValueError:
+        return _encoded(press, _HELD + _held_values.hold(press.value))
 
 
 def decode(body: str) -> Press:
@@ -91,12 +134,15 @@ def decode(body: str) -> Press:
         raise ValueError(f"not a Codev button: {body!r}")
     action = _ACTIONS.get(parts[0], parts[0])
     case_id = _unpack(parts[1]) or None
-    value = _unpack(parts[2])
+    value, lost = _unpack(parts[2]), False
+    if value.startswith(_HELD):
+        held = _held_values.get(value.removeprefix(_HELD))
+        value, lost = held or "", held is None
     guild_id = channel_id = None
     if len(parts) == 4:
         guild, channel = parts[3].split(".")
         guild_id, channel_id = str(int(guild, 36)), str(int(channel, 36))
-    return Press(action, case_id, value, guild_id, channel_id)
+    return Press(action, case_id, value, guild_id, channel_id, lost)
 
 
 # Buttons of a form in several steps: `cvf:<op>:<token>` (c = continue, s = send now, o = open).

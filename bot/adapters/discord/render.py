@@ -82,7 +82,7 @@ def _button_json(button: Button, place: tuple[str, str] | None) -> dict[str, Any
         "type": 2,
         "style": 1 if button.primary else 2,
         "label": _clip(button.label, MAX_BUTTON_LABEL),
-        "custom_id": ids.encode(press),
+        "custom_id": ids.custom_id(press),
     }
 
 

@@ -102,8 +102,9 @@ class Interactions:
     async def press(self, interaction: discord.Interaction[Any], press: ids.Press) -> None:
         place = (press.guild_id, press.channel_id) if press.guild_id and press.channel_id else None
         origin = interaction_origin(interaction, place)
-        if origin is None:
-            await interaction.response.send_message(t(language_of(interaction), "discord.form_expired"), ephemeral=True)
+        if origin is None or press.lost:
+            key = "discord.button_expired" if press.lost else "discord.form_expired"
+            await interaction.response.send_message(t(language_of(interaction), key), ephemeral=True)
             return
         await self._answer(interaction, origin, ButtonPress(press.action, press.case_id, press.value), component=True)
 

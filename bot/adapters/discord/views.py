@@ -55,7 +55,7 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], t
 
     def __init__(self, press: ids.Press, label: str = "", primary: bool = False) -> None:
         style = discord.ButtonStyle.primary if primary else discord.ButtonStyle.secondary
-        super().__init__(discord.ui.Button(label=label or press.action, style=style, custom_id=ids.encode(press)))
+        super().__init__(discord.ui.Button(label=label or press.action, style=style, custom_id=ids.custom_id(press)))
         self.press = press
 
     @classmethod

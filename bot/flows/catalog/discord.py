@@ -32,6 +32,10 @@ DISCORD_MESSAGES: dict[str, tuple[str, str]] = {
         "donc pas été envoyée. Voici ce que vous aviez saisi, à recopier quand vous relancerez la "
         "commande :\n\n{typed}",
     ),
+    "discord.button_expired": (
+        "This button no longer works (Codev restarted since it was shown). Run the command again.",
+        "Ce bouton ne fonctionne plus (Codev a redémarré depuis son affichage). Relancez la commande.",
+    ),
     "discord.form_expired": (
         "This form is no longer open (Codev restarted, or it was sent already). Run the command again.",
         "Ce formulaire n'est plus ouvert (Codev a redémarré, ou il a déjà été envoyé). Relancez la commande.",

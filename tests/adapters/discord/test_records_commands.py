@@ -6,6 +6,7 @@ import pytest
 
 from bot.flows.catalog import t
 
+from .journey import form_message
 from .world import CONSULTANTS, World
 
 
@@ -40,3 +41,20 @@ async def test_a_facilitator_asks_to_delete_the_circle_with_forget_mes_circle_op
     answered = await world.command("fay", "forget-me", world.fake.text_id, circle=True)
 
     assert answer_text(answered) == t("en", "records.confirm_circle", name="Leaders")
+
+
+@pytest.mark.asyncio
+async def test_a_former_member_named_with_spaces_and_dots_is_erased_through_the_confirmation_button(
+    world: World,
+) -> None:
+    fake = world.fake
+    await world.circle_of(fake.text_id, *CONSULTANTS)
+    await world.command(CONSULTANTS[0], "leave", fake.text_id)
+    [asked] = await world.command(
+        "fay", "forget-me", fake.text_id, member=fake.members[CONSULTANTS[0]], name="J. Smith"
+    )
+    question = form_message(fake, asked.body, fake.text_id)
+
+    answered = await fake.answered(await world.press("fay", question, "confirm_forget_me"))
+
+    assert answer_text(answered) == t("en", "records.erased_member")

@@ -54,6 +54,22 @@ def test_the_longest_button_custom_id_fits_in_100_characters_and_reads_back() ->
     assert ids.decode(custom_id[3:]) == press
 
 
+def test_a_button_value_no_custom_id_can_carry_is_held_and_reads_back_whole() -> None:
+    press = ids.Press("confirm_forget_me", None, "1100000000000000006\nJ. Smith " + "R" * 90)
+
+    custom_id = ids.custom_id(press)
+
+    assert len(custom_id) <= 100
+    assert ids.decode(custom_id[3:]) == press
+
+
+def test_a_held_button_value_no_longer_held_reads_back_as_lost() -> None:
+    custom_id = ids.custom_id(ids.Press("confirm_forget_me", None, "someone\nTheir Name"))
+    forgotten = custom_id[: custom_id.index("^") + 1] + "000000000000"
+
+    assert ids.decode(forgotten[3:]).lost
+
+
 def test_buttons_are_laid_out_five_per_row() -> None:
     buttons = tuple(Button("done", f"b{n}", "c1") for n in range(7))
     rows = components(buttons)
