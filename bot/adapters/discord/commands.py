@@ -63,11 +63,12 @@ async def case_choices(interaction: discord.Interaction[Any], current: str) -> l
     threads: list[discord.Thread] = list(getattr(channel, "threads", []) or [])
     me = interaction.client.user
     choices: list[app_commands.Choice[int]] = []
+    typed = current.strip().lstrip("#").casefold()
     for thread in sorted(threads, key=lambda found: found.id, reverse=True):
         number = _NUMBER.search(thread.name)
         if number is None or (me is not None and thread.owner_id not in (me.id, None)):
             continue
-        if current.strip().lstrip("#") and current.strip().lstrip("#") not in thread.name:
+        if typed and typed not in thread.name.casefold():  # "case", "conflict": as people type
             continue
         choices.append(app_commands.Choice(name=thread.name[:100], value=int(number.group(1))))
     return choices[:25]

@@ -86,3 +86,14 @@ async def test_case_numbers_are_offered_by_autocomplete_from_the_channels_case_t
 
     assert answer.body["type"] == 8
     assert answer.body["data"]["choices"] == [{"name": "Case 1: A conflict in my team", "value": 1}]
+
+
+@pytest.mark.asyncio
+async def test_autocomplete_matches_what_is_typed_whatever_its_case(world: World) -> None:
+    fake = world.fake
+    await a_case_in_a_thread(world)
+
+    asked = await fake.autocomplete("fay", "status", "case", "CONFLICT", fake.text_id)
+    (answer,) = await fake.answered(asked)
+
+    assert [choice["value"] for choice in answer.body["data"]["choices"]] == [1]
