@@ -117,10 +117,12 @@ def modal_title(form: Form, page: int, pages: int) -> str:
 
 
 def input_spec(field: FormField, language: str) -> dict[str, Any]:
-    """Keyword arguments of a `discord.ui.TextInput` for `field` (choices become typed text)."""
+    """Keyword arguments of a `discord.ui.TextInput` for `field`. Choices become typed text,
+    shown by their labels ("1. Meet each senior", "Problème"), which `read_choice` reads back:
+    a bare value ("1", "problem") would not say what it stands for."""
     placeholder = None
     if field.options:
-        choices = ", ".join(value for value, _label in field.options)
+        choices = ", ".join(label for _value, label in field.options)
         placeholder = _clip(t(language, "discord.choices", choices=choices), MAX_PLACEHOLDER)
     elif len(field.label) > MAX_INPUT_LABEL:  # what the cut label loses (a date's format) shows in the box
         placeholder = _clip(field.label, MAX_PLACEHOLDER)
@@ -130,9 +132,14 @@ def input_spec(field: FormField, language: str) -> dict[str, Any]:
         "style": discord.TextStyle.paragraph if field.long else discord.TextStyle.short,
         "required": field.required,
         "max_length": min(field.max_length, MAX_INPUT),
-        "default": field.initial[:MAX_INPUT] or None,
+        "default": shown_value(field, field.initial)[:MAX_INPUT] or None,
         "placeholder": placeholder,
     }
+
+
+def shown_value(field: FormField, value: str) -> str:
+    """A field's value as its input shows it: a choice by its label."""
+    return next((label for option, label in field.options if option == value), value)
 
 
 def read_choice(field: FormField, typed: str) -> str:

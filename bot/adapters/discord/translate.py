@@ -33,7 +33,7 @@ from bot.adapters.discord.views import (
     form_view,
 )
 from bot.flows.catalog import has, t
-from bot.flows.effects import Button, Ephemeral, Form, Notice
+from bot.flows.effects import Button, Ephemeral, Form, FormField, Notice
 from bot.incoming import ButtonPress, FormSubmission, Incoming, Origin, Outcome, Payload, SlashCommand, ThreadReply
 from bot.ports import Address, Intake
 
@@ -334,17 +334,22 @@ async def _say(interaction: discord.Interaction[Any], text: str, buttons: tuple[
 
 
 def _with_defaults(form: Form, interaction: discord.Interaction[Any]) -> Form:
-    """The setup form names the circle after the channel when the core had no name to offer."""
+    """The setup form names the circle after the channel when the core had no name to offer,
+    and offers the language the facilitator's Discord speaks (as `/codev setup name:…` takes it)."""
+    if form.form_id != "setup":
+        return form
     channel = interaction.channel
     name = getattr(channel, "name", "") or ""
     if isinstance(channel, discord.Thread) and channel.parent is not None:
         name = channel.parent.name
-    if form.form_id != "setup" or not name:
-        return form
-    fields = tuple(
-        replace(spec, initial=name) if spec.name == "name" and not spec.initial else spec for spec in form.fields
-    )
-    return replace(form, fields=fields)
+    defaults = {"language": language_of(interaction), **({"name": name} if name else {})}
+
+    def filled(spec: FormField) -> FormField:
+        if spec.name == "name" and spec.initial:
+            return spec
+        return replace(spec, initial=defaults[spec.name]) if spec.name in defaults else spec
+
+    return replace(form, fields=tuple(filled(spec) for spec in form.fields))
 
 
 def _with_files(message: discord.Message) -> str:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import discord
 
 from bot.adapters.discord import ids
-from bot.adapters.discord.render import MAX_INPUT, form_pages, input_spec, modal_title, read_choice
+from bot.adapters.discord.render import MAX_INPUT, form_pages, input_spec, modal_title, read_choice, shown_value
 from bot.flows.effects import Button, Form
 from bot.incoming import Origin
 
@@ -175,7 +175,7 @@ class FormModal(discord.ui.Modal):
             options = input_spec(spec, pending.language)
             typed = pending.values.get(spec.name)
             if typed:  # a page opened again shows what was typed in it
-                options["default"] = typed[:MAX_INPUT]
+                options["default"] = shown_value(spec, typed)[:MAX_INPUT]
             text_input: discord.ui.TextInput[FormModal] = discord.ui.TextInput(**options)
             self._inputs.append(text_input)
             self.add_item(text_input)

@@ -86,6 +86,7 @@ class FakeDiscord(FakeRest):
         self.sessions: list[Session] = []
         self.identifies = 0
         self.hide_threads = False  # GUILD_CREATE without threads (as for archived ones)
+        self.locale = "en-US"  # the language of the Discord app of whoever interacts
         self._runner: web.AppRunner | None = None
         self.base = ""
         self._tokens = itertools.count(1)
@@ -260,7 +261,7 @@ class FakeDiscord(FakeRest):
             "version": 1,
             "data": data,
             "app_permissions": p.ALL_PERMISSIONS,
-            "locale": "en-US",
+            "locale": self.locale,
             "entitlements": [],
             "attachment_size_limit": 10_485_760,
         }

@@ -70,6 +70,19 @@ def test_a_held_button_value_no_longer_held_reads_back_as_lost() -> None:
     assert ids.decode(forgotten[3:]).lost
 
 
+def test_a_choice_is_offered_and_shown_by_its_labels_not_its_bare_values() -> None:
+    field = FormField(
+        "item", "Action", options=(("1", "1. Meet each senior"), ("2", "2. Agree on rituals")), initial="1"
+    )
+
+    spec = input_spec(field, "en")
+
+    assert (spec["default"], spec["placeholder"]) == (
+        "1. Meet each senior",
+        "One of: 1. Meet each senior, 2. Agree on rituals",
+    )
+
+
 def test_buttons_are_laid_out_five_per_row() -> None:
     buttons = tuple(Button("done", f"b{n}", "c1") for n in range(7))
     rows = components(buttons)

@@ -97,3 +97,13 @@ async def test_autocomplete_matches_what_is_typed_whatever_its_case(world: World
     (answer,) = await fake.answered(asked)
 
     assert [choice["value"] for choice in answer.body["data"]["choices"]] == [1]
+
+
+@pytest.mark.asyncio
+async def test_the_setup_form_offers_the_language_the_facilitators_discord_speaks(world: World) -> None:
+    world.fake.locale = "fr"
+
+    (answer,) = await world.fake.answered(await world.fake.slash("fay", "setup", world.fake.text_id))
+
+    inputs = {row["components"][0]["custom_id"]: row["components"][0] for row in answer.body["data"]["components"]}
+    assert inputs["language"]["value"] == "Français"
