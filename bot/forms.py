@@ -48,6 +48,7 @@ def submit_form(lang: str) -> Form:
             _field(lang, "tried", long=True, required=False),
             _field(lang, "question", long=True),
         ),
+        language=lang,
     )
 
 
@@ -62,6 +63,7 @@ def setup_form(lang: str, channel_name: str, timezone: str) -> Form:
             _field(lang, "language", options=languages, initial=lang),
             _field(lang, "timezone", max_length=64, initial=timezone),
         ),
+        language=lang,
     )
 
 
@@ -91,7 +93,7 @@ def case_form(lang: str, form_id: str, case: Case) -> Form:
     else:
         raise DomainError("error.unknown_form")
     title = t(lang, f"form.{form_id}.title", number=case.number)
-    return Form(form_id, title[:24], t(lang, "form.send"), fields, case_id=case.id)
+    return Form(form_id, title[:24], t(lang, "form.send"), fields, case_id=case.id, language=lang)
 
 
 def _value(values: Mapping[str, str], name: str, *, required: bool = True) -> str:

@@ -67,5 +67,6 @@ class Outcome:
     extras: Mapping[str, str] = field(default_factory=dict)  # hints for adapters that can use them
 
 
-# An `Outcome.extras` key: the reader of the settings may change them (Slack opens its form).
+# An `Outcome.extras` key: the reader of the settings may change them (Slack opens its form),
+# in the language its value names (the circle's).
 SETTINGS_EDITABLE = "settings_editable"

@@ -349,7 +349,8 @@ class Router:
             may_change = self._actor in circle.facilitators
             text = queries.settings_text(circle, may_change)
             # Adapters with a settings form (Slack) open it for those who may use it.
-            return Outcome(notices=(Notice(text),), extras={SETTINGS_EDITABLE: "yes"} if may_change else {})
+            editable = {SETTINGS_EDITABLE: str(circle.settings.language)} if may_change else {}
+            return Outcome(notices=(Notice(text),), extras=editable)
         if args[0].lower() == "facilitator" and len(args) == 2:
             return await self._circle_step(c.MakeFacilitator(self._actor, self._member_id(circle, args[1])))
         if len(args) < 2:

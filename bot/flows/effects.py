@@ -111,6 +111,7 @@ class Form:
     submit_label: str
     fields: tuple[FormField, ...]
     case_id: str | None = None
+    language: str = "en"  # of its texts: what an adapter adds (a Cancel button) speaks it too
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ def journal_form(language: str) -> Form:
             FormField("entry", t(language, "records.journal.field_entry"), long=True, max_length=MAX_FIELD),
             FormField("case", t(language, "records.journal.field_case"), required=False, max_length=6),
         ),
+        language=language,
     )
 
 

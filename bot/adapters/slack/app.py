@@ -100,7 +100,7 @@ class Listeners:
             self._open_form(client, trigger, outcome.form, origin)
         elif outcome is not None and _opens_settings_form(body, outcome):
             # The current settings, and a form to change one: `/codev settings NAME VALUE` in a modal.
-            self._open_form(client, trigger, self._settings_form(), origin, texts[0])
+            self._open_form(client, trigger, self._settings_form(outcome.extras[SETTINGS_EDITABLE]), origin, texts[0])
             return
         url = body.get("response_url")
         if texts and url:
@@ -222,34 +222,40 @@ class Listeners:
 
     async def _publish_home(self, client: AsyncWebClient, team: str, user: str) -> None:
         overview = await self._overview(team, user)
-        await client.views_publish(user_id=user, view=home_view(overview, datetime.now(UTC).date(), self._language))
+        # Its header speaks the language of the person's circles when they all speak one.
+        languages = {str(entry.circle.settings.language) for entry in overview.circles}
+        language = languages.pop() if len(languages) == 1 else self._language
+        await client.views_publish(user_id=user, view=home_view(overview, datetime.now(UTC).date(), language))
 
     # --- helpers -----------------------------------------------------------------------
 
     def _modal(self, form: Form, where: Where) -> dict[str, Any]:
-        return modal(form, where, t(self._language, "slack.close"))
+        return modal(form, where, t(form.language, "slack.close"))
 
-    def _settings_form(self) -> Form:
-        language = self._language
+    def _settings_form(self, language: str) -> Form:
         names = tuple((name, name) for name in SETTING_NAMES)
         fields = (
             FormField("name", t(language, "slack.settings.name"), options=names, initial=names[0][0]),
             FormField("value", t(language, "slack.settings.value"), max_length=64),
         )
-        return Form(SETTINGS_FORM, t(language, "slack.settings.title"), t(language, "slack.settings.save"), fields)
+        title, save = t(language, "slack.settings.title"), t(language, "slack.settings.save")
+        return Form(SETTINGS_FORM, title, save, fields, language=language)
 
     def _open_form(self, client: AsyncWebClient, trigger_id: str, form: Form, origin: Origin, intro: str = "") -> None:
-        view = modal(form, Where(origin.channel_id, origin.thread_ref), t(self._language, "slack.close"), intro)
-        self._background.spawn(self._open_or_say(client, trigger_id, view, origin), f"open form {form.form_id}")
+        view = modal(form, Where(origin.channel_id, origin.thread_ref), t(form.language, "slack.close"), intro)
+        opening = self._open_or_say(client, trigger_id, view, origin, form.language)
+        self._background.spawn(opening, f"open form {form.form_id}")
 
-    async def _open_or_say(self, client: AsyncWebClient, trigger_id: str, view: dict[str, Any], origin: Origin) -> None:
+    async def _open_or_say(
+        self, client: AsyncWebClient, trigger_id: str, view: dict[str, Any], origin: Origin, language: str
+    ) -> None:
         """Open the modal; if Slack will not (its trigger lasts 3 s), say so rather than leave
         the person waiting for a form that never comes."""
         try:
             await client.views_open(trigger_id=trigger_id, view=view)
         except (SlackApiError, aiohttp.ClientError) as failure:
             log.warning("views.open for %s failed (%r): told to try again", origin.user_id, failure)
-            notice = Outcome(notices=(Notice(t(self._language, "slack.form_not_opened")),))
+            notice = Outcome(notices=(Notice(t(language, "slack.form_not_opened")),))
             self._notify(client, origin, notice, origin.thread_ref)
 
     def _notify(
@@ -279,7 +285,7 @@ def _opens_settings_form(body: dict[str, Any], outcome: Outcome) -> bool:
     """`/codev settings` alone, from a facilitator: its answer (the current settings) leads a
     form to change one. Others only read them."""
     bare = len(str(body.get("text") or "").split()) == 1
-    return _subcommand(body) == "settings" and bare and outcome.extras.get(SETTINGS_EDITABLE) == "yes"
+    return _subcommand(body) == "settings" and bare and SETTINGS_EDITABLE in outcome.extras
 
 
 def _subcommand(body: dict[str, Any]) -> str:
