@@ -30,6 +30,9 @@ class SlashCommand:
 class ThreadReply:
     text: str
     message_ref: str | None = None
+    # The thread hangs from a post of the bot's own (Slack says whose post a thread's root
+    # is): a reply there that is not in a case's thread was meant for one.
+    under_bot_post: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,8 +95,8 @@ class Router:
         match payload:
             case SlashCommand(text):
                 return await self._slash(intake.parse(text))
-            case ThreadReply(text, ref):
-                return await self._reply(text, ref)
+            case ThreadReply(text, ref, under_bot_post):
+                return await self._reply(text, ref, under_bot_post=under_bot_post)
             case ButtonPress(action, case_id, value):
                 return await self._button(action, case_id, value)
             case FormSubmission(form_id, values, case_id):
@@ -374,13 +374,15 @@ class Router:
 
     # --- replies, buttons, forms -------------------------------------------------------
 
-    async def _reply(self, text: str, message_ref: str | None) -> Outcome:
+    async def _reply(self, text: str, message_ref: str | None, *, under_bot_post: bool = False) -> Outcome:
         circle = self._circle
         if circle is None or not self._origin.thread_ref:
             return Outcome()  # not a circle's channel, or not in a thread: not ours to read
         case = self._thread_case
         if case is None:
-            return Outcome()
+            # People's own threads are conversation; one under a post of the bot's (a case's
+            # announcement) was meant for the case, and must not seem recorded.
+            return self._notice(t(self._language, "reply.not_a_case_thread")) if under_bot_post else Outcome()
         return await self._case_step(case, c.Reply(self._actor, self._ids(), text, message_ref))
 
     async def _button(self, action: str, case_id: str | None, value: str) -> Outcome:

@@ -106,7 +106,9 @@ def thread_reply(body: Body, bot_user_id: str | None) -> Incoming | None:
     )
     text = "\n".join(part for part in (unescape_incoming(str(event.get("text") or "")), _shared_files(event)) if part)
     event_id = body.get("event_id")
-    return Incoming(origin, ThreadReply(text, str(event.get("ts") or "")), _slack_id(event_id) if event_id else None)
+    under_bot_post = bool(bot_user_id) and event.get("parent_user_id") == bot_user_id
+    reply = ThreadReply(text, str(event.get("ts") or ""), under_bot_post)
+    return Incoming(origin, reply, _slack_id(event_id) if event_id else None)
 
 
 def _shared_files(event: Body) -> str:

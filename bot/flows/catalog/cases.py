@@ -279,6 +279,12 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "Votre plan d'action est lancé. Avant chaque rencontre, je vous demanderai où vous en "
         "êtes ; vous pouvez donner des nouvelles à tout moment.",
     ),
+    "reply.not_a_case_thread": (
+        "Your reply is not recorded: this thread is not a case's. To take part in a case, reply in "
+        "the thread of its card.",
+        "Votre réponse n'est pas enregistrée : ce fil n'est pas celui d'un cas. Pour participer à "
+        "un cas, répondez dans le fil de sa fiche.",
+    ),
     "reply.outsider": (
         "Your reply is kept, but you are not a member of this circle. Use /codev join to join it.",
         "Votre réponse est conservée, mais vous n'êtes pas membre de ce cercle. Utilisez "

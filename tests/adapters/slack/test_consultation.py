@@ -290,3 +290,18 @@ async def test_withdraw_on_the_card_asks_privately_and_its_answer_withdraws_the_
     await world.deliver()
 
     assert await phase_of(world) is Phase.WITHDRAWN
+
+
+@pytest.mark.asyncio
+async def test_a_reply_under_the_case_announcement_is_answered_privately_that_it_is_not_recorded(
+    world: SlackWorld,
+) -> None:
+    await start_circle(world)
+    await open_case(world)
+    [announcement] = [m for m in world.fake.posted("C1") if "brings case 1" in section_texts(m.blocks)]
+
+    await world.reply(CONSULTANTS[0], "How long has this been going on?", announcement)
+    await world.deliver()
+
+    told = [call for call in world.fake.called("chat.postEphemeral") if call.params.get("user") == CONSULTANTS[0]]
+    assert "not a case's" in str(told[-1].params)

@@ -29,7 +29,7 @@ from bot.bootstrap import App, build
 from bot.config import BehaviourSettings, DatabaseSettings, DiscordSettings, ServerSettings, Settings, SlackSettings
 from bot.incoming import Incoming, Outcome
 from bot.ports import Handler
-from tests.adapters.slack.fake_slack import FakeSlack, Message
+from tests.adapters.slack.fake_slack import BOT_USER, FakeSlack, Message
 from tests.service.helpers import Clock, Ids
 
 SECRET = "test-signing-secret"
@@ -193,6 +193,8 @@ class SlackWorld:
         }
 
     async def reply(self, user: str, text: str, card: Message, **options: Any) -> Response:
+        """`user` replies in the thread of `card`, a post of the bot's (Slack says so)."""
+        options.setdefault("parent_user_id", BOT_USER)
         body = self.message_event(
             user, text, thread_ts=card.ts, channel=card.channel, team=card.team or "T1", **options
         )
