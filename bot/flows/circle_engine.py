@@ -169,8 +169,13 @@ def _change_settings(circle: Circle, cmd: c.ChangeSettings, now: datetime) -> St
             "error.digest_before_nudges", digest=_lead_text(settings.digest_lead), nudge=_lead_text(settings.nudge_lead)
         )
     changed = circle.replace(settings=settings, cadence=_dates_kept(circle, settings.timezone))
-    told = ", ".join(f"{key.strip().lower()} = {value.strip()}" for key, value in cmd.changes)
-    return Step(changed, None, (), (Post(circle.id, say(changed, "settings.changed", changes=told)),))
+    told = say(
+        changed, "settings.changed", changes=", ".join(f"{k.strip().lower()} = {v.strip()}" for k, v in cmd.changes)
+    )
+    if settings.timezone != circle.settings.timezone and next_meetings(changed, now, 1):
+        # A recurring meeting keeps its hour, now the new zone's: its moment moves. Say when.
+        return Step(changed, None, (), (_meetings_post(changed, now, told),))
+    return Step(changed, None, (), (Post(circle.id, told),))
 
 
 def _lead_text(lead: timedelta) -> str:

@@ -173,6 +173,13 @@ def test_changing_the_circles_time_zone_keeps_an_explicit_meeting_at_its_moment(
     assert next_meetings(moved, OCTOBER, 1) == before
 
 
+def test_changing_the_time_zone_of_a_circle_with_a_rule_announces_the_meetings_moved() -> None:
+    step = handle_circle(circle_in("Europe/Paris"), c.ChangeSettings(FAC, (("timezone", "America/Montreal"),)), OCTOBER)
+
+    [post] = [effect for effect in step.effects if isinstance(effect, Post)]
+    assert "Next meetings (America/Montreal)" in post.text
+
+
 def test_skipping_a_day_with_no_meeting_is_refused() -> None:
     with pytest.raises(DomainError) as refused:
         handle_circle(circle_in("UTC"), c.SkipMeeting(FAC, date(2026, 10, 21)), OCTOBER)  # a Wednesday
