@@ -28,7 +28,7 @@ async def test_the_demo_plays_every_phase_and_succeeds() -> None:
         "That reads like advice",
         "*Phase 3: contract*",
         "*Phase 4: consultation*",
-        "Advice from Dan Okafor, kept from the clarification phase",
+        "Advice from Dan Okafor, given early and kept for the consultation",
         "*Phase 5: action plan*",
         "*Phase 6: learnings*",
         "(DM to bob) codev: Case 1 (Rebuilding trust after a reorganisation): share what you learned",

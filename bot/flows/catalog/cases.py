@@ -201,8 +201,8 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "Rappel du contrat : {contract}",
     ),
     "consultation.parked_released": (
-        "Advice from {author}, kept from the clarification phase:\n{text}",
-        "Conseil de {author}, gardé depuis la phase de clarification :\n{text}",
+        "Advice from {author}, given early and kept for the consultation:\n{text}",
+        "Conseil de {author}, donné plus tôt et gardé pour la consultation :\n{text}",
     ),
     "consultation.client_listens": (
         "During the consultation the client listens. Your reply is kept in the thread; to react, send a signal.",

@@ -117,7 +117,7 @@ async def test_a_long_reply_whose_second_piece_failed_is_resent_from_that_piece_
     pieces = await fake.wait_for(
         lambda: (found := bot_posts(world, thread, "Zebra")) and found[-1]["content"].endswith(".") and found
     )
-    starts = bot_posts(world, thread, "kept from the clarification phase")
+    starts = bot_posts(world, thread, "given early and kept for the consultation")
     assert len(starts) == 1
     assert len(pieces) == 2
 
