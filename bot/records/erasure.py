@@ -15,9 +15,10 @@ from datetime import datetime
 
 from bot import intake
 from bot.flows import commands as c
+from bot.flows.card import build_card
 from bot.flows.case_engine import handle_case
 from bot.flows.catalog import t
-from bot.flows.effects import Button, Effect, Notice, Post
+from bot.flows.effects import Button, Effect, Notice, Post, UpdateCard
 from bot.flows.errors import DomainError
 from bot.flows.model import Case, Circle, Plan, Rotation
 from bot.incoming import Outcome
@@ -216,6 +217,10 @@ async def _erase_in_case(
         effects = step.effects
     if erased != case:
         await uow.cases.save(erased)
+        if not any(isinstance(effect, UpdateCard) for effect in effects):
+            # The card in the channel shows names (the client, who is awaited): it is redrawn
+            # without theirs, even for a case long closed.
+            effects = (*effects, UpdateCard(circle.id, build_card(circle, erased)))
     if effects:
         await uow.outbox.add(effects, now)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.flows.effects import UpdateCard
 from bot.incoming import FormSubmission
 from bot.records.erasure import CONFIRM_CIRCLE, CONFIRM_MEMBER
 from tests.service.helpers import (
@@ -16,6 +17,7 @@ from tests.service.helpers import (
     Place,
     accepted,
     circle_at,
+    queued,
     refusal_text,
     say,
     snapshot,
@@ -74,6 +76,20 @@ async def test_in_a_french_circle_the_erased_member_reads_as_un_ancien_membre(dr
 
     [sent] = await files_sent(driver)
     assert "### Conseils donnés par un ancien membre (1)" in sent.content
+
+
+@pytest.mark.asyncio
+async def test_after_forget_me_the_card_of_each_case_they_took_part_in_is_redrawn(driver: Driver) -> None:
+    await full_consultation(driver)
+    accepted(await driver.slash(BOB, "forget-me"))
+    last_before = max(row.id for row in await queued(driver.sessions))
+
+    accepted(await driver.press(BOB, CONFIRM_MEMBER, value=BOB))
+
+    redrawn = [
+        row.effect for row in await queued(driver.sessions) if row.id > last_before and row.kind == "update_card"
+    ]
+    assert [card.card.title for card in redrawn if isinstance(card, UpdateCard)] == ["Case 1: A conflict in my team"]
 
 
 @pytest.mark.asyncio
