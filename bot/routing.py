@@ -148,6 +148,18 @@ class Router:
             return own[0]
         raise DomainError("error.which_case" if active else "error.no_active_case")
 
+    async def _record_case(self, number: int | None) -> Case:
+        """The case a record is asked of: by number, else the thread's, else the asker's own
+        latest as client (closed or not: a record is asked once the case is over), else as
+        `_case` finds it."""
+        if number is None and self._thread_case is None:
+            circle = self._require_circle()
+            cases = await self._uow.cases.list_for_circle(circle.id, active_only=False)
+            own = [case for case in cases if case.client_id == self._actor]
+            if own:
+                return max(own, key=lambda case: case.number)
+        return await self._case(number)
+
     def _facilitates(self, circle: Circle) -> bool:
         member = circle.member(self._actor)
         return member is not None and member.facilitator
@@ -191,7 +203,7 @@ class Router:
         if sub == "settings":
             return await self._settings(circle, args)
         if sub in records.SUBCOMMANDS:
-            return await records.slash(self._desk(circle), sub, args, self._case)
+            return await records.slash(self._desk(circle), sub, args, self._record_case)
         if sub == "submit":
             return await self._open_submit(circle)
         return await self._case_slash(circle, sub, args)

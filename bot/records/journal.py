@@ -26,6 +26,7 @@ from bot.storage.uow import UnitOfWork
 
 FORM_ID = "journal"
 _LIST_WORDS = ("list", "liste", "read", "lire", "show")
+_CASE_WORDS = ("case", "cas")
 
 
 def journal_form(language: str) -> Form:
@@ -86,7 +87,11 @@ async def _case_number(uow: UnitOfWork, circle: Circle, written: str) -> int | N
     """The case an entry is about, if `written` names one of the circle's."""
     if not written:
         return None
-    number, rest = intake.split_case_ref((written,))
+    # "3", "#3", or as people write it: "case 3", "cas 3".
+    words = tuple(written.split())
+    if len(words) == 2 and words[0].casefold() in _CASE_WORDS:
+        words = words[1:]
+    number, rest = intake.split_case_ref(words)
     if number is None or rest or await uow.cases.get_by_number(circle.id, number) is None:
         return None
     return number

@@ -55,6 +55,18 @@ async def test_the_client_receives_their_case_record_privately_with_a_notice(dri
 
 
 @pytest.mark.asyncio
+async def test_a_client_exporting_without_a_number_gets_their_own_closed_case_while_another_runs(
+    driver: Driver,
+) -> None:
+    await full_consultation(driver)
+    await driver.open_case(client=CONSULTANTS[1], thread="T2")
+
+    outcome = accepted(await driver.slash(CLIENT, "export"))
+
+    assert outcome.notices[0].text == say("en", "records.export_sent", number=1)
+
+
+@pytest.mark.asyncio
 async def test_the_exported_record_pings_no_one(driver: Driver) -> None:
     await full_consultation(driver)
 

@@ -39,6 +39,17 @@ async def test_a_member_reads_back_their_entries_and_their_learnings_from_every_
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("written", ["case 1", "Cas 1", "#1"])
+async def test_an_entry_names_its_case_as_people_write_it(driver: Driver, written: str) -> None:
+    await full_consultation(driver)
+    accepted(await driver.fill(BOB, "journal", {"entry": "Silence is a tool.", "case": written}))
+
+    outcome = accepted(await driver.slash(BOB, "journal list"))
+
+    assert "(case 1): Silence is a tool." in outcome.notices[0].text
+
+
+@pytest.mark.asyncio
 async def test_an_entry_naming_a_case_that_does_not_exist_is_saved_without_it_and_says_so(driver: Driver) -> None:
     await driver.start_circle()
 
