@@ -11,10 +11,11 @@ from datetime import datetime
 
 from bot import actions, forms, intake, queries
 from bot.flows import commands as c
+from bot.flows.card import build_card
 from bot.flows.case_engine import handle_case, refusal
 from bot.flows.catalog import t
 from bot.flows.circle_engine import handle_circle, setup_circle
-from bot.flows.effects import Button, Notice
+from bot.flows.effects import Button, Notice, UpdateCard
 from bot.flows.errors import DomainError
 from bot.flows.model import Case, Circle, ItemStatus, Language, Phase, Role, SignalKind
 from bot.flows.step import Step
@@ -298,6 +299,17 @@ class Router:
                 await save_step(self._uow, step.circle, case, checked, self._now)
         return Outcome()
 
+    async def _accept_charter(self, circle: Circle, command: c.AcceptCharter) -> Outcome:
+        """A member who left and comes back counts again in the cases they consulted on:
+        their cards, redrawn when they left, are redrawn again."""
+        step = handle_circle(circle, command, self._now)
+        await save_step(self._uow, circle, None, step, self._now)
+        for case in await self._uow.cases.list_for_circle(circle.id, active_only=True):
+            card = build_card(step.circle, case)
+            if self._actor in case.consultants and card != build_card(circle, case):
+                await self._uow.outbox.add((UpdateCard(circle.id, card),), self._now)
+        return Outcome()
+
     async def _setup(self, args: tuple[str, ...]) -> Outcome:
         if self._circle is not None:
             raise DomainError("error.circle_exists", name=self._circle.name)
@@ -402,7 +414,10 @@ class Router:
         if action in records.ACTIONS:
             return await records.button(self._desk(circle), action, value)
         if action in actions.CIRCLE_ACTIONS:
-            return await self._circle_step(actions.CIRCLE_ACTIONS[action](self._actor, value))
+            command = actions.CIRCLE_ACTIONS[action](self._actor, value)
+            if isinstance(command, c.AcceptCharter):
+                return await self._accept_charter(circle, command)
+            return await self._circle_step(command)
         if not actions.known(action):
             raise DomainError("error.unknown_action")
         case = await self._case_by_id(case_id)

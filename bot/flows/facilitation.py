@@ -140,7 +140,11 @@ def reassign_client(circle: Circle, case: Case, cmd: c.ReassignClient, roles: fr
         client_id=cmd.to, consultants=consultants, finished=case.finished - {cmd.to}, parked=parked
     )
     note = Reply(circle.id, case.id, say(circle, "case.reassigned", who=member.display_name))
-    return Step(_hand_turn(circle, case, cmd.to, now), reassigned, (), (note,))
+    # The new client now owes what the phase waits for: told directly, not left to find out.
+    phase = say(circle, f"phase.{case.phase}")
+    told = say(circle, "case.reassigned_to_you", number=case.number, title=case.expose.title, phase=phase)
+    notice = DirectMessage(circle.id, cmd.to, told, case_id=case.id)
+    return Step(_hand_turn(circle, case, cmd.to, now), reassigned, (), (note, notice))
 
 
 def _hand_turn(circle: Circle, case: Case, to: str, now: datetime) -> Circle:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.flows.card import build_card, shows_the_same
 from bot.flows.effects import Button, DirectMessage, Effect, Reply, SetTimer, UpdateCard
-from bot.flows.model import TIMED_PHASES, Case, Circle, ParkedAdvice, Phase, TimerKind
+from bot.flows.model import TIMED_PHASES, Case, Circle, ClientInteraction, ParkedAdvice, Phase, TimerKind
 from bot.flows.step import local_time, say
 from bot.flows.table import NEXT_PHASE
 
@@ -36,7 +36,9 @@ def awaited(circle: Circle, case: Case) -> frozenset[str]:
         case Phase.CONTRACT:
             if case.contract is None:
                 return frozenset({case.client_id})
-            return consultants - case.finished - case.reformulate
+            # Asked for a new wording, the client is awaited too: only they can give it.
+            rewording = frozenset({case.client_id}) if case.reformulate else frozenset()
+            return (consultants - case.finished - case.reformulate) | rewording
         case Phase.ACTION_PLAN:
             if case.plan is None:
                 return frozenset({case.client_id})
@@ -103,6 +105,13 @@ def move_deadline(circle: Circle, case: Case, deadline: datetime, now: datetime)
     return moved, timers(circle, moved, now)
 
 
+def _announcement(circle: Circle, phase: Phase) -> str:
+    """The catalog key of a phase's announcement: the consultation's says what the client may do."""
+    if phase is Phase.CONSULTATION and circle.settings.client_interaction is ClientInteraction.CLARIFY_ALLOWED:
+        return "phase.enter.consultation_clarify"
+    return f"phase.enter.{phase}"
+
+
 def _example_date(circle: Circle, now: datetime) -> str:
     """A date to show in an example action: a plan refuses dates in the past, so the example
     must never be one."""
@@ -137,7 +146,7 @@ def enter(circle: Circle, case: Case, phase: Phase, now: datetime) -> tuple[Case
             case.id,
             say(
                 circle,
-                f"phase.enter.{phase}",
+                _announcement(circle, phase),
                 deadline=deadline,
                 client=circle.name_of(case.client_id),
                 example_date=_example_date(circle, now),

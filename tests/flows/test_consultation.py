@@ -139,3 +139,12 @@ def test_advice_still_unkept_is_let_go_when_the_consultation_ends() -> None:
     session.finish_phase()
     assert session.phase() is Phase.ACTION_PLAN
     assert session.case.parked == ()
+
+
+def test_where_the_client_may_clarify_the_consultation_announcement_says_so() -> None:
+    circle = make_circle(settings=[("client_interaction", "clarify_allowed")])
+    session = open_case(circle).drive_to(Phase.CONSULTATION)
+
+    announced = [text for step in session.steps for text in thread_texts(step) if "Phase 4" in text]
+
+    assert ["may reply to clarify a point" in text for text in announced] == [True]

@@ -8,6 +8,7 @@ from bot.flows import commands as c
 from bot.flows.catalog import t
 from bot.flows.circle_engine import handle_circle
 from bot.flows.model import ContributionKind, Phase
+from bot.flows.phases import awaited
 
 from .builders import CLIENT, FAC, Session, dm_recipients, dms, kinds, make_circle, open_case, private_to
 
@@ -38,6 +39,12 @@ def _asked_to_reformulate() -> Session:
     session.do(c.Acknowledge("m2", "a1", True))
     session.do(c.Acknowledge("m3", "a2", False, "Too vague for me"))
     return session
+
+
+def test_once_a_new_wording_is_asked_the_contract_phase_waits_for_the_client_too() -> None:
+    session = _asked_to_reformulate()
+
+    assert awaited(session.circle, session.case) == {CLIENT, "m4", "m5"}
 
 
 def test_a_client_question_after_a_call_to_reformulate_is_a_comment_and_the_contract_stands() -> None:

@@ -252,6 +252,14 @@ def test_reassigning_the_client_swaps_roles() -> None:
     assert "m3" not in session.case.finished
 
 
+def test_the_new_client_of_a_reassigned_case_is_told_directly() -> None:
+    session = open_case()
+
+    step = session.do(c.ReassignClient(FAC, "m3"))
+
+    assert dm_recipients(step) == ["m3"]
+
+
 def test_advice_the_new_client_kept_for_the_consultation_is_dropped_when_the_case_becomes_theirs() -> None:
     session = open_case()
     advice = session.reply("m3", "You should talk to HR.").contributions[0]

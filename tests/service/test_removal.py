@@ -6,7 +6,7 @@ import pytest
 
 from bot.flows.model import Phase
 
-from .helpers import CLIENT, CONSULTANTS, FAC, Driver, accepted, case_of, circle_at, refusal_text, say
+from .helpers import CLIENT, CONSULTANTS, FAC, Driver, accepted, case_of, circle_at, queued, refusal_text, say
 
 BOB, CY, DAN = CONSULTANTS
 
@@ -65,3 +65,17 @@ async def test_only_a_facilitator_removes_a_member(driver: Driver) -> None:
     outcome = await driver.slash(BOB, f"remove <@{DAN}>")
 
     assert refusal_text(outcome) == say("en", "error.not_your_role", role="role.facilitator")
+
+
+@pytest.mark.asyncio
+async def test_a_consultant_who_leaves_and_comes_back_is_counted_again_on_the_card(driver: Driver) -> None:
+    await driver.start_circle()
+    await driver.open_case()
+    accepted(await driver.slash(DAN, "leave"))
+    last_before = max(row.id for row in await queued(driver.sessions))
+
+    accepted(await driver.slash(DAN, "join"))
+    accepted(await driver.press(DAN, "accept_charter"))
+
+    cards = [row.effect for row in await queued(driver.sessions) if row.id > last_before and row.kind == "update_card"]
+    assert "0/3" in str(cards[-1])

@@ -31,8 +31,16 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "hypotheses and experiences, each in your own reply, then press *I'm done*. {client} "
         "listens and may only send signals.",
         "*Phase 4 : consultation* (jusqu'au {deadline}). Consultants, partagez réactions, "
-        "suggestions, hypothèses et expériences, chacun dans sa réponse, puis appuyez sur "
+        "suggestions, hypothèses et expériences, chacun·e dans sa réponse, puis appuyez sur "
         "*J'ai terminé*. {client} écoute et peut seulement envoyer des signaux.",
+    ),
+    "phase.enter.consultation_clarify": (
+        "*Phase 4: consultation* (until {deadline}). Consultants, share reactions, suggestions, "
+        "hypotheses and experiences, each in your own reply, then press *I'm done*. {client} "
+        "listens, may send signals, and may reply to clarify a point.",
+        "*Phase 4 : consultation* (jusqu'au {deadline}). Consultants, partagez réactions, "
+        "suggestions, hypothèses et expériences, chacun·e dans sa réponse, puis appuyez sur "
+        "*J'ai terminé*. {client} écoute, peut envoyer des signaux et répondre pour clarifier un point.",
     ),
     "phase.enter.action_plan": (
         "*Phase 5: action plan* (until {deadline}). {client}, reply with a short synthesis and "
@@ -46,7 +54,7 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     "phase.enter.learnings": (
         "*Phase 6: learnings* (until {deadline}). Everyone, share what you take away from this "
         "consultation for your own practice.",
-        "*Phase 6 : apprentissages* (jusqu'au {deadline}). Chacun, partagez ce que vous retenez "
+        "*Phase 6 : apprentissages* (jusqu'au {deadline}). Chacun·e, partagez ce que vous retenez "
         "de cette consultation pour votre propre pratique.",
     ),
     "phase.enter.follow_up": (
@@ -318,6 +326,12 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "case.advanced": ("{who} moved the case to its next phase.", "{who} a fait passer le cas à la phase suivante."),
     "case.reassigned": ("{who} is now the client of this case.", "{who} est maintenant la personne cliente de ce cas."),
+    "case.reassigned_to_you": (
+        "A facilitator made you the client of case {number} ({title}), now in its {phase} phase: "
+        "its thread shows what it waits for from you.",
+        "L'animation vous a confié le cas {number} ({title}) comme personne cliente ; il en est à la "
+        "phase {phase} : son fil montre ce qu'il attend de vous.",
+    ),
     "reminder.clarification": (
         "Case {number} ({title}): clarification ends {deadline}. Ask your questions, then press *No more questions*.",
         "Cas {number} ({title}) : la clarification se termine le {deadline}. Posez vos questions, "
@@ -342,7 +356,7 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "facilitator.low_activity": (
         "Case {number}: consultants active in this phase so far: {active} of {total}.",
-        "Cas {number} : consultant·e·s actifs dans cette phase jusqu'ici : {active} sur {total}.",
+        "Cas {number} : consultant·e·s actif·ve·s dans cette phase jusqu'ici : {active} sur {total}.",
     ),
     "facilitator.no_consultants_left": (
         "Case {number} ({title}) has no consultant left since {who} left the circle: it waits in its "
@@ -361,14 +375,14 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "facilitator.missing_contract": (
         "Case {number}: the contract phase reached its deadline without a contract from {client}.",
-        "Cas {number} : la phase de contrat a atteint son échéance sans contrat de {client}.",
+        "Cas {number} : la phase de contrat a atteint son échéance sans contrat de la part de {client}.",
     ),
     "facilitator.still_missing_contract": (
         "Case {number}: the contract phase reached its extended deadline, still without a contract "
         "from {client}. It waits for you: /codev advance {number} moves it on, or {client} can "
         "withdraw it.",
         "Cas {number} : la phase de contrat a atteint son échéance prolongée, toujours sans contrat "
-        "de {client}. Il vous attend : /codev advance {number} le fait avancer, ou {client} peut le "
+        "de la part de {client}. Il vous attend : /codev advance {number} le fait avancer, ou {client} peut le "
         "retirer.",
     ),
     "facilitator.still_missing_plan": (
@@ -376,12 +390,12 @@ CASE_MESSAGES: dict[str, tuple[str, str]] = {
         "from {client}. It waits for you: /codev advance {number} moves it on, or {client} can "
         "withdraw it.",
         "Cas {number} : la phase du plan d'action a atteint son échéance prolongée, toujours sans plan "
-        "de {client}. Il vous attend : /codev advance {number} le fait avancer, ou {client} peut le "
+        "de la part de {client}. Il vous attend : /codev advance {number} le fait avancer, ou {client} peut le "
         "retirer.",
     ),
     "facilitator.missing_plan": (
         "Case {number}: the action plan phase reached its deadline without a plan from {client}.",
-        "Cas {number} : la phase du plan d'action a atteint son échéance sans plan de {client}.",
+        "Cas {number} : la phase du plan d'action a atteint son échéance sans plan de la part de {client}.",
     ),
     "deadline.extended_missing_contract": (
         "No contract yet: this phase is extended once, to {deadline}.",
