@@ -223,6 +223,7 @@ def _reminders(circle: Circle, case: Case, kind: TimerKind) -> list[Effect]:
         kind is TimerKind.HALF_WINDOW
         and case.phase is not Phase.LEARNINGS
         and not waiting_for_client
+        and consultants  # none left: the facilitator was told so when the last one left
         and len(active) < 2
     ):
         effects.extend(

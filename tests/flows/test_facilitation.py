@@ -555,6 +555,15 @@ def test_a_phase_whose_consultants_all_left_does_not_end_as_if_they_had_finished
     assert session.phase() is Phase.CLARIFICATION
 
 
+def test_a_case_with_no_consultant_left_sends_no_low_activity_alert_at_half_window() -> None:
+    session = open_case()
+    _all_consultants_leave(session)
+
+    step = session.fire(TimerKind.HALF_WINDOW)
+
+    assert FAC not in dm_recipients(step)
+
+
 def test_facilitators_hear_when_the_last_consultant_of_a_case_leaves() -> None:
     session = open_case()
     step = _all_consultants_leave(session)
