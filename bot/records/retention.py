@@ -18,7 +18,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.flows.card import build_card
 from bot.flows.catalog import t
+from bot.flows.effects import UpdateCard
 from bot.flows.model import Case, Circle, Plan
 from bot.storage.errors import ConcurrentUpdate
 from bot.storage.records_repositories import PurgeRecord
@@ -79,7 +81,10 @@ async def _purge_circle(sessions: async_sessionmaker[AsyncSession], circle_id: s
                 continue
             removed = await uow.records.blank_contributions_of_case(case.id, placeholder)
             await uow.records.delete_delivered_outbox_of_case(case.id)
-            await uow.cases.save(blanked(case, placeholder))
+            emptied = blanked(case, placeholder)
+            await uow.cases.save(emptied)
+            # The bot's own card shows the title and question: redrawn without them.
+            await uow.outbox.add((UpdateCard(circle.id, build_card(circle, emptied)),), now)
             await uow.records.record_purge(circle.id, PurgeRecord(case.id, case.number, removed, now))
             log.info("retention: case %s of circle %s purged (%s contributions)", case.number, circle.id, removed)
             purged += 1

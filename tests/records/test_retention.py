@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from bot.flows.effects import UpdateCard
 from bot.flows.model import Phase
 from bot.records.retention import purge_expired
-from tests.service.helpers import CONSULTANTS, FAC, Driver, accepted, case_of, contributions_of
+from tests.service.helpers import CONSULTANTS, FAC, Driver, accepted, case_of, contributions_of, queued
 
 from .scenario import files_sent, full_consultation
 from .storage_scan import rows_in
@@ -51,6 +52,18 @@ async def test_a_closed_case_past_the_period_loses_its_words_and_the_open_one_ke
     assert "[purged]" not in {item.text for item in await contributions_of(driver.sessions, still_open)}
     case = await case_of(driver.sessions, closed)
     assert (case.expose.title, case.phase) == ("[purged]", Phase.CLOSED)
+
+
+@pytest.mark.asyncio
+async def test_a_purged_cases_card_is_redrawn_without_its_title(driver: Driver) -> None:
+    closed, _ = await closed_and_open_case(driver)
+    ended = (await case_of(driver.sessions, closed)).closed_at
+    assert ended is not None
+
+    await purge_expired(driver.sessions, ended + timedelta(days=30))
+
+    cards = [row.effect for row in await queued(driver.sessions) if isinstance(row.effect, UpdateCard)]
+    assert cards[-1].card.title == "Case 1: [purged]"
 
 
 @pytest.mark.asyncio
