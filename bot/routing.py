@@ -305,8 +305,10 @@ class Router:
         step = handle_circle(circle, command, self._now)
         await save_step(self._uow, circle, None, step, self._now)
         for case in await self._uow.cases.list_for_circle(circle.id, active_only=True):
+            if self._actor not in case.consultants:
+                continue
             card = build_card(step.circle, case)
-            if self._actor in case.consultants and card != build_card(circle, case):
+            if card != build_card(circle, case):
                 await self._uow.outbox.add((UpdateCard(circle.id, card),), self._now)
         return Outcome()
 
