@@ -11,6 +11,7 @@ from bot.flows.catalog import t
 from bot.flows.model import Case, Circle
 from bot.flows.phases import awaited
 from bot.flows.step import local_time, names, say
+from bot.flows.text_rules import duration_text
 
 
 def help_text(language: str, circle: Circle | None, user_id: str) -> str:
@@ -61,8 +62,7 @@ def settings_text(circle: Circle, may_change: bool) -> str:
     """The circle's settings, and how to change one (`may_change`: the reader is a
     facilitator), or who can."""
     s = circle.settings
-    day = "j" if s.language == "fr" else "d"  # as the hint writes it: 2j in French
-    windows = ", ".join(f"{phase}={_span(span.total_seconds(), day)}" for phase, span in s.windows.items())
+    windows = ", ".join(f"{phase}={duration_text(span, s.language)}" for phase, span in s.windows.items())
     listed = say(
         circle,
         "settings.list",
@@ -71,17 +71,12 @@ def settings_text(circle: Circle, may_change: bool) -> str:
         windows=windows,
         client_interaction=s.client_interaction,
         facilitators_consult="yes" if s.facilitators_consult else "no",
-        nudge_lead=_span(s.nudge_lead.total_seconds(), day),
-        digest_lead=_span(s.digest_lead.total_seconds(), day),
+        nudge_lead=duration_text(s.nudge_lead, s.language),
+        digest_lead=duration_text(s.digest_lead, s.language),
         followup_meetings=s.followup_meetings,
         retention=s.retention_days if s.retention_days is not None else "keep",
     )
     return f"{listed} {say(circle, 'settings.how_to_change' if may_change else 'settings.facilitators_change')}"
-
-
-def _span(seconds: float, day: str) -> str:
-    hours = int(seconds // 3600)
-    return f"{hours // 24}{day}" if hours % 24 == 0 else f"{hours}h"
 
 
 def circle_status(circle: Circle, cases: list[Case], now: datetime) -> str:

@@ -15,7 +15,7 @@ from bot.flows.errors import DomainError
 from bot.flows.model import Cadence, Circle, CircleSettings, Member, Rotation
 from bot.flows.settings_rules import apply_setting, check_timezone, parse_language
 from bot.flows.step import Step, say
-from bot.flows.text_rules import MAX_TITLE, clean_text
+from bot.flows.text_rules import MAX_TITLE, clean_text, duration_text
 
 RECOMMENDED_SIZE = range(4, 9)
 WARN_OUTSIDE = range(3, 13)
@@ -165,9 +165,9 @@ def _change_settings(circle: Circle, cmd: c.ChangeSettings, now: datetime) -> St
     leads_changed = any(key.strip().lower() in ("nudge_lead", "digest_lead") for key, _ in cmd.changes)
     if leads_changed and settings.digest_lead > settings.nudge_lead:
         # The digest lists the updates the nudges asked for: before them, every one is "missing".
-        raise DomainError(
-            "error.digest_before_nudges", digest=_lead_text(settings.digest_lead), nudge=_lead_text(settings.nudge_lead)
-        )
+        lang = settings.language
+        digest, nudge = duration_text(settings.digest_lead, lang), duration_text(settings.nudge_lead, lang)
+        raise DomainError("error.digest_before_nudges", digest=digest, nudge=nudge)
     changed = circle.replace(settings=settings, cadence=_dates_kept(circle, settings.timezone))
     told = say(
         changed, "settings.changed", changes=", ".join(f"{k.strip().lower()} = {v.strip()}" for k, v in cmd.changes)
@@ -176,12 +176,6 @@ def _change_settings(circle: Circle, cmd: c.ChangeSettings, now: datetime) -> St
         # A recurring meeting keeps its hour, now the new zone's: its moment moves. Say when.
         return Step(changed, None, (), (_meetings_post(changed, now, told),))
     return Step(changed, None, (), (Post(circle.id, told),))
-
-
-def _lead_text(lead: timedelta) -> str:
-    """A lead as it is typed: "2d", "36h"."""
-    days, rest = divmod(lead, timedelta(days=1))
-    return f"{days}d" if not rest else f"{int(lead.total_seconds() // 3600)}h"
 
 
 def _dates_kept(circle: Circle, zone: str) -> Cadence:

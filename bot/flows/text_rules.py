@@ -303,6 +303,12 @@ def parse_updates(text: str, item_count: int) -> list[tuple[int, ItemStatus, str
 _DURATION = re.compile(r"^\s*(\d{1,3})\s*(d|day|days|j|jour|jours|h|hour|hours|heure|heures)\s*$")
 
 
+def duration_text(span: timedelta, language: str) -> str:
+    """A span as `parse_duration` reads it back: whole days ("2d", in French "2j"), else hours."""
+    hours = int(span.total_seconds() // 3600)
+    return f"{hours // 24}{'j' if language == 'fr' else 'd'}" if hours % 24 == 0 else f"{hours}h"
+
+
 def parse_duration(text: str) -> timedelta:
     """ "2d", "36h", "3 jours": a positive span of at most 30 days."""
     found = _DURATION.match(text.lower())
